@@ -1,0 +1,22 @@
+"""psninv: inventory and analysis of shared public services networks.
+
+The library core (model, store, io, graph, analysis) imports neither the TUI nor the CLI.
+"""
+
+from psninv.graph import build_graph, core_sites
+from psninv.inventory import Inventory
+from psninv.sample import sample_path
+from psninv.store import ReadOnlyError, Store, open_store
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Inventory",
+    "ReadOnlyError",
+    "Store",
+    "__version__",
+    "build_graph",
+    "core_sites",
+    "open_store",
+    "sample_path",
+]

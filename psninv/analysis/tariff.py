@@ -1,0 +1,68 @@
+"""The cost and distance assumptions behind every £ in a finding, with defaults and a TOML override."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+
+class TariffError(ValueError):
+    """A tariff file that cannot be used, with the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tariff:
+    """Figures the analysers cost their proposals with. All money is £ per year."""
+
+    crosslink_fixed_gbp: float = 1500.0
+    """Annual rental of a new short cross-link, before distance (install amortised over the term)."""
+    crosslink_per_km_gbp: float = 650.0
+    """Annual rental added per great-circle km of a new cross-link."""
+    uplift_per_mbps_gbp: float = 2.5
+    """Annual cost of each extra Mbit/s when a shared circuit is upgraded to carry another tenant."""
+    co_location_m: float = 100.0
+    """Sites this close (metres) count as one building."""
+    parallel_end_m: float = 500.0
+    """Circuits whose ends are each this close (metres) run between the same places."""
+    neighbour_km: float = 2.0
+    """Sites this close count as neighbours for renewals and mutual backup."""
+    hub_reach_km: float = 5.0
+    """A tenant's hub this close to a shared hub can be consolidated into it."""
+    renewal_window_months: int = 12
+    """Contracts ending this close together can be procured together."""
+    threshold_pct: float = 10.0
+    """Opportunities saving less than this share of the costs involved are hidden unless --all."""
+    max_remedy_km: float = 25.0
+    """Longest new link a redundancy remedy will propose."""
+
+    def crosslink_cost(self, length_km: float) -> float:
+        """The estimated annual cost of a new cross-link of this length, rounded to the pound."""
+        return round(self.crosslink_fixed_gbp + self.crosslink_per_km_gbp * length_km, 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figures, by name, for a finding's assumptions."""
+        return asdict(self)
+
+    @classmethod
+    def load(cls, path: str | Path | None) -> Tariff:
+        """The default tariff, overridden by the figures in a TOML file where one is given."""
+        if path is None:
+            return cls()
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise TariffError(f"{path}: cannot read the tariff file: {exc.strerror}") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise TariffError(f"{path}: not valid TOML: {exc}") from None
+        data = data.get("tariff", data)
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for name, value in data.items():
+            if name not in known:
+                raise TariffError(f"{path}: unknown tariff figure '{name}'")
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise TariffError(f"{path}: '{name}' must be a number of at least 0, not {value!r}")
+            values[name] = int(value) if known[name].type == "int" else float(value)
+        return cls(**values)

@@ -1,0 +1,232 @@
+"""The inventory's tables: tenants, sites, links, prefixes, site occupants and the change log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Column, Date, DateTime, ForeignKey, MetaData, String, Text
+from sqlmodel import Field, SQLModel
+
+# Named constraints make Alembic batch migrations on SQLite (which rebuild tables) reliable.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata = MetaData(naming_convention=NAMING_CONVENTION)
+metadata = SQLModel.metadata
+
+
+class Sector(StrEnum):
+    """The kind of public body a tenant is."""
+
+    LOCAL_GOVERNMENT = "local-government"
+    HEALTH = "health"
+    POLICE = "police"
+    FIRE = "fire"
+    EDUCATION = "education"
+    CENTRAL_GOVERNMENT = "central-government"
+    VOLUNTARY = "voluntary"
+    OTHER = "other"
+
+
+class Role(StrEnum):
+    """A site's place in the network."""
+
+    CORE = "core"
+    DATACENTRE = "datacentre"
+    HUB = "hub"
+    ACCESS = "access"
+
+
+class Criticality(StrEnum):
+    """How much a site's service matters."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    STANDARD = "standard"
+
+
+class Medium(StrEnum):
+    """What a circuit is carried on."""
+
+    FIBRE = "fibre"
+    ETHERNET = "ethernet"
+    COPPER = "copper"
+    WIRELESS = "wireless"
+    OTHER = "other"
+
+
+class LinkStatus(StrEnum):
+    """Whether a circuit carries traffic."""
+
+    ACTIVE = "active"
+    PLANNED = "planned"
+    CEASED = "ceased"
+
+
+CORE_ROLES = frozenset({Role.CORE.value, Role.DATACENTRE.value})
+
+
+def _in(column: str, enum: type[StrEnum]) -> CheckConstraint:
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return CheckConstraint(f"{column} IS NULL OR {column} IN ({values})", name=f"{column}_valid")
+
+
+def _fk(target: str, *, nullable: bool = True, delete: str | None = None) -> Column:
+    # Natural keys are the primary keys, so a renamed code must follow into every reference.
+    return Column(
+        String,
+        ForeignKey(target, onupdate="CASCADE", ondelete=delete),
+        nullable=nullable,
+        index=True,
+    )
+
+
+class Tenant(SQLModel, table=True):
+    """An organisation using the network."""
+
+    __tablename__ = "tenant"
+    __table_args__ = (_in("sector", Sector),)
+
+    code: str = Field(primary_key=True)
+    name: str | None = None
+    sector: str | None = None
+    version: int = Field(default=1, nullable=False)
+
+
+class Site(SQLModel, table=True):
+    """A building or location connected to the network."""
+
+    __tablename__ = "site"
+    __table_args__ = (
+        _in("role", Role),
+        _in("criticality", Criticality),
+        CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude_range"),
+        CheckConstraint(
+            "longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude_range"
+        ),
+        CheckConstraint("demand_mbps IS NULL OR demand_mbps >= 0", name="demand_positive"),
+    )
+
+    code: str = Field(primary_key=True)
+    name: str | None = None
+    tenant: str | None = Field(default=None, sa_column=_fk("tenant.code"))
+    role: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+    district: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    criticality: str | None = None
+    demand_mbps: float | None = None
+    version: int = Field(default=1, nullable=False)
+
+
+class SiteOccupant(SQLModel, table=True):
+    """A tenant housed in a site it does not own."""
+
+    __tablename__ = "site_occupant"
+
+    site: str = Field(
+        sa_column=Column(
+            String,
+            ForeignKey("site.code", onupdate="CASCADE", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    tenant: str = Field(
+        sa_column=Column(
+            String,
+            ForeignKey("tenant.code", onupdate="CASCADE", ondelete="CASCADE"),
+            primary_key=True,
+            index=True,
+        )
+    )
+
+
+class Link(SQLModel, table=True):
+    """A provider's circuit between two sites."""
+
+    __tablename__ = "link"
+    __table_args__ = (
+        _in("medium", Medium),
+        _in("status", LinkStatus),
+        CheckConstraint(
+            "bandwidth_mbps IS NULL OR bandwidth_mbps >= 0", name="bandwidth_positive"
+        ),
+        CheckConstraint("annual_cost_gbp IS NULL OR annual_cost_gbp >= 0", name="cost_positive"),
+    )
+
+    circuit_id: str = Field(primary_key=True)
+    a_site: str = Field(sa_column=_fk("site.code", nullable=False))
+    b_site: str = Field(sa_column=_fk("site.code", nullable=False))
+    provider: str | None = None
+    medium: str | None = None
+    bandwidth_mbps: float | None = None
+    annual_cost_gbp: float | None = None
+    contract_end: dt.date | None = Field(default=None, sa_column=Column(Date))
+    tenant: str | None = Field(default=None, sa_column=_fk("tenant.code"))
+    # Tags are stored sorted and joined by ';' so one text column works on every database.
+    srlg: str | None = None
+    status: str | None = Field(default=LinkStatus.ACTIVE.value)
+    version: int = Field(default=1, nullable=False)
+
+
+class Prefix(SQLModel, table=True):
+    """An IP block used at a site, unique within its VRF ('' is the global table)."""
+
+    __tablename__ = "prefix"
+
+    prefix: str = Field(primary_key=True)
+    vrf: str = Field(default="", primary_key=True)
+    site: str | None = Field(default=None, sa_column=_fk("site.code"))
+    tenant: str | None = Field(default=None, sa_column=_fk("tenant.code"))
+    description: str | None = None
+    version: int = Field(default=1, nullable=False)
+
+
+class Change(SQLModel, table=True):
+    """One write to the inventory: who, when, what, and the record before and after."""
+
+    __tablename__ = "change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch: str = Field(index=True)
+    at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
+    actor: str
+    action: str  # create, update or delete
+    entity: str = Field(index=True)
+    key: str = Field(index=True)
+    before: str | None = Field(default=None, sa_column=Column(Text))
+    after: str | None = Field(default=None, sa_column=Column(Text))
+
+
+ENTITY_TABLES = {
+    "tenants": Tenant.__table__,
+    "sites": Site.__table__,
+    "links": Link.__table__,
+    "prefixes": Prefix.__table__,
+}
+"""The importable entities, in the order their rows must be written (references first)."""
+
+ENTITY_KEYS: dict[str, tuple[str, ...]] = {
+    "tenants": ("code",),
+    "sites": ("code",),
+    "links": ("circuit_id",),
+    "prefixes": ("prefix", "vrf"),
+}
+
+
+def srlg_tags(value: str | None) -> list[str]:
+    """Split a stored SRLG value into its tags."""
+    return [tag for tag in (value or "").split(";") if tag]
+
+
+def join_srlg(tags: list[str] | tuple[str, ...] | set[str]) -> str | None:
+    """Store SRLG tags in their canonical form: unique, sorted, joined by ';'."""
+    unique = sorted({tag.strip() for tag in tags if tag and tag.strip()})
+    return ";".join(unique) or None

@@ -1,0 +1,122 @@
+"""The inventory database: opening it (any SQLAlchemy URL), upgrading it, reading and writing it."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine
+
+from psninv.inventory import Inventory
+from psninv.store.engine import DEFAULT_DB, make_engine, resolve_url, sqlite_path
+from psninv.store.migrate import upgrade
+from psninv.store.reads import load_inventory
+from psninv.store.writes import ChangeRecord, key_text, log_changes
+
+__all__ = [
+    "DEFAULT_DB",
+    "ChangeRecord",
+    "ReadOnlyError",
+    "Store",
+    "default_actor",
+    "key_text",
+    "open_store",
+    "resolve_url",
+]
+
+
+class ReadOnlyError(PermissionError):
+    """Raised when a write is attempted on a store opened read-only."""
+
+
+def default_actor() -> str:
+    """Who the change log names when nobody says otherwise: $PSNINV_ACTOR, else the OS user."""
+    actor = os.environ.get("PSNINV_ACTOR")
+    if actor:
+        return actor
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+class Store:
+    """An opened inventory database."""
+
+    def __init__(self, engine: Engine, *, actor: str | None = None, read_only: bool = False):
+        self.engine = engine
+        self.actor = actor or default_actor()
+        self.read_only = read_only
+
+    @property
+    def url(self) -> str:
+        """The database URL, with any password hidden."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def dialect(self) -> str:
+        """The database's dialect name: sqlite or postgresql."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection in a read transaction."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A connection in a write transaction, committed on success and rolled back on error."""
+        if self.read_only:
+            raise ReadOnlyError("this inventory is open read-only: no change was made")
+        with self.engine.connect() as conn:
+            conn.execution_options(psninv_begin="IMMEDIATE")
+            with conn.begin():
+                yield conn
+
+    def load(self) -> Inventory:
+        """Read the whole inventory."""
+        with self.read() as conn:
+            return load_inventory(conn)
+
+    def log(self, conn: Connection, changes: list[ChangeRecord], *, batch: str | None = None) -> str:
+        """Record changes in the change log inside the caller's transaction; return the batch id."""
+        batch = batch or new_batch_id()
+        log_changes(conn, changes, batch=batch, actor=self.actor)
+        return batch
+
+    def close(self) -> None:
+        """Release the database's connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def new_batch_id() -> str:
+    """A fresh id grouping the changes of one command."""
+    return uuid.uuid4().hex[:12]
+
+
+def open_store(
+    db: str | os.PathLike[str] | None = None,
+    *,
+    actor: str | None = None,
+    read_only: bool = False,
+    create: bool = True,
+) -> Store:
+    """Open (creating and upgrading where needed) the inventory at a path or SQLAlchemy URL."""
+    url = resolve_url(db)
+    path = sqlite_path(url)
+    if path is not None and not path.exists() and (read_only or not create):
+        raise FileNotFoundError(f"no inventory database at {path} (run 'psninv init' first)")
+    engine = make_engine(url)
+    if not read_only:
+        upgrade(engine)
+    return Store(engine, actor=actor, read_only=read_only)
