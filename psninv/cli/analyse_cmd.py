@@ -1,0 +1,182 @@
+"""The analyse command: redundancy gaps and sharing opportunities as a table, JSON, CSV or workbook."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from psninv.analysis import Analysis, Finding, Severity, Tariff, analyse
+from psninv.cli.app import EXIT_DATA, cli, db_options, open_for
+from psninv.cli.render import console, severity_text, table
+from psninv.graph import is_active
+from psninv.store import Store
+from psninv.style import money
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [part for value in values for part in value.replace(",", " ").split() if part]
+
+
+@cli.command("analyse")
+@click.option("--only", type=click.Choice(["redundancy", "sharing"]), help="Run one analyser only.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
+    show_default=True, help="Output format (csv and xlsx need -o).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.option(
+    "--fail-on", type=click.Choice(["critical", "high", "medium", "low"]),
+    help="Exit 1 if any finding is at or above this severity.",
+)
+@click.option(
+    "--fail", "failed", multiple=True, metavar="SITE_OR_CIRCUIT",
+    help="What-if: treat these sites or circuits as failed (repeat, or separate with commas).",
+)
+@click.option("--policy", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Redundancy policy TOML file.")
+@click.option("--tariff", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Tariff TOML file for costs and distances.")
+@click.option("--all", "include_hidden", is_flag=True,
+              help="Also show sharing opportunities below the savings threshold.")
+@db_options
+def analyse_command(
+    only: str | None, fmt: str, output: Path | None, fail_on: str | None, failed: tuple[str, ...],
+    policy: Path | None, tariff: Path | None, include_hidden: bool,
+    db: str | None, actor: str | None, read_only: bool,
+) -> None:
+    """Find single points of failure and sharing opportunities, each with its impact and its £."""
+    from psninv.analysis.policy import Policy
+
+    if fmt in ("csv", "xlsx") and output is None:
+        raise click.UsageError(f"--format {fmt} writes a file: give it with -o FILE")
+    with open_for(db, actor, read_only) as store:
+        inventory = store.load()
+    names = _split(failed)
+    unknown = [n for n in names if n not in inventory.sites and n not in inventory.links]
+    if unknown:
+        raise click.BadParameter(
+            f"no site or circuit named {', '.join(map(repr, unknown))}", param_hint="--fail"
+        )
+    result = analyse(
+        inventory, only=only, failed=names, policy=Policy.load(policy), tariff=Tariff.load(tariff),
+        include_hidden=include_hidden,
+    )
+    if fmt == "json":
+        text = json.dumps(result.to_dict(), indent=2, default=str, ensure_ascii=False)
+        if output:
+            output.write_text(text + "\n", encoding="utf-8")
+        else:
+            click.echo(text)
+    elif fmt in ("csv", "xlsx"):
+        from psninv.io.report import write_report
+
+        written = write_report(result, output, fmt)
+        click.echo(f"Wrote {len(result.findings)} findings to {written}.", err=True)
+    else:
+        print_analysis(result)
+    if fail_on and any(f.severity.at_least(fail_on) for f in result.findings):
+        worst = min(result.findings, key=Finding.sort_key).severity
+        click.echo(f"Failing: findings at {worst} severity (--fail-on {fail_on}).", err=True)
+        sys.exit(EXIT_DATA)
+
+
+def _impact(finding: Finding) -> str:
+    if finding.savings_gbp is not None:
+        pct = f" ({finding.savings_pct:.0f}%)" if finding.savings_pct is not None else ""
+        return f"saves {money(finding.savings_gbp)}/yr{pct}"
+    impact = finding.impact
+    parts = []
+    if impact.get("sites_cut_off"):
+        parts.append(f"{impact['sites_cut_off']} sites")
+    if impact.get("tenants_affected"):
+        parts.append(f"{len(impact['tenants_affected'])} tenants")
+    if impact.get("demand_mbps_lost"):
+        parts.append(f"{impact['demand_mbps_lost']:,.0f} Mbit/s")
+    return ", ".join(parts)
+
+
+def findings_table(findings: list[Finding], title: str) -> Any:
+    """Findings as an aligned table: severity in colour, kind, the manager's line and the impact."""
+    rows = [(severity_text(f.severity.value), f.kind, f.title, _impact(f)) for f in findings]
+    grid = table(["severity", "kind", "finding", "impact"], [], title=title)
+    for row in rows:
+        grid.add_row(*row)
+    return grid
+
+
+def print_what_if(what_if: dict[str, Any]) -> None:
+    """The sites a what-if cuts off, grouped by tenant, with the demand lost."""
+    out = console()
+    failed = ", ".join(what_if.get("failed_sites", []) + what_if.get("failed_links", []))
+    cut = what_if.get("cut_off", {})
+    total = sum(len(sites) for sites in cut.values())
+    out.print(f"[bold]What if {failed} fail:[/] {total} sites cut off from the core, "
+              f"{what_if.get('demand_lost_mbps', 0):,.0f} Mbit/s of demand lost.")
+    if cut:
+        rows = [
+            (tenant or "(no tenant)", len(sites), ", ".join(sites)) for tenant, sites in sorted(cut.items())
+        ]
+        out.print(table(["tenant", "sites", "cut off"], rows, numeric=("sites",)))
+    out.print()
+
+
+def print_analysis(result: Analysis) -> None:
+    """Print an analysis for a person: what-if, findings by category, then the summary."""
+    out = console()
+    summary = result.summary
+    if summary.get("what_if"):
+        print_what_if(summary["what_if"])
+    for category in ("redundancy", "sharing"):
+        found = [f for f in result.findings if f.category.value == category]
+        if category in summary or found:
+            out.print(findings_table(found, f"{category.capitalize()} findings ({len(found)})"))
+            out.print()
+    _print_summary(summary)
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    out = console()
+    by_severity = summary.get("findings_by_severity", {})
+    if by_severity:
+        parts = [f"{severity_text(s.value)} {by_severity.get(s.value, 0)}" for s in Severity]
+        out.print("Findings: " + "  ".join(parts))
+    sharing = summary.get("sharing")
+    if sharing:
+        total = sharing.get("total_annual_cost_gbp")
+        saved = sharing.get("savings_gbp")
+        pct = sharing.get("savings_pct")
+        line = f"Annual network cost {money(total)}; savings identified {money(saved)}"
+        if pct is not None:
+            line += f" ({pct:.1f}%)"
+        hidden = sharing.get("hidden")
+        if hidden:
+            line += f"; {hidden} smaller opportunities hidden (--all shows them)"
+        out.print(line + ".")
+        per_tenant = sharing.get("per_tenant") or {}
+        rows = [
+            (code, money(v.get("annual_cost_gbp")), money(v.get("savings_gbp")),
+             f"{v.get('savings_pct') or 0:.1f}%")
+            for code, v in sorted(per_tenant.items(), key=lambda kv: -(kv[1].get("savings_gbp") or 0))
+            if v.get("savings_gbp")
+        ]
+        if rows:
+            out.print(table(["tenant", "annual cost", "savings", "%"], rows,
+                            numeric=("annual cost", "savings", "%")))
+
+
+def print_overview(store: Store) -> None:
+    """A one-screen summary of an inventory: counts, cost, findings by severity, the ten worst."""
+    inventory = store.load()
+    result = analyse(inventory)
+    out = console()
+    counts = inventory.counts()
+    cost = sum(link.get("annual_cost_gbp") or 0 for link in inventory.links.values() if is_active(link))
+    out.print(f"[bold]{counts['sites']} sites, {counts['links']} links, {counts['tenants']} tenants, "
+              f"{counts['prefixes']} prefixes; annual circuit cost {money(cost)}.[/]")
+    out.print(findings_table(result.findings[:10], "The ten most severe findings"))
+    out.print()
+    _print_summary(result.summary)

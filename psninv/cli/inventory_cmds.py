@@ -1,0 +1,113 @@
+"""Commands that create, fill and export the inventory: init, import, export, template."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from psninv.cli.app import EXIT_DATA, cli, db_options, open_for
+from psninv.cli.render import console, print_import_report, progress_callback
+
+
+@cli.command()
+@db_options
+def init(db: str | None, actor: str | None, read_only: bool) -> None:
+    """Create an empty inventory database, or upgrade an old one."""
+    with open_for(db, actor, read_only, create=True) as store:
+        counts = store.load().counts()
+    summary = ", ".join(f"{n} {entity}" for entity, n in counts.items())
+    click.echo(f"Inventory ready at {store.url} ({summary}).")
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate and show what would change; write nothing.")
+@click.option(
+    "--report",
+    "report_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print the validation report.",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["tenants", "sites", "links", "prefixes"]),
+    help="Entity of CSV files whose name does not say it.",
+)
+@click.option("--encoding", metavar="NAME", help="Text encoding of CSV files (default UTF-8).")
+@db_options
+def import_(
+    files: tuple[Path, ...],
+    dry_run: bool,
+    report_format: str,
+    kind: str | None,
+    encoding: str | None,
+    db: str | None,
+    actor: str | None,
+    read_only: bool,
+) -> None:
+    """Import spreadsheets (.xlsx, .csv) and topology files (.graphml, .gml) as one transaction.
+
+    Every error is reported with its file, sheet, row and column; if there is any, nothing
+    is written and the exit status is 1.
+    """
+    from psninv.io.importer import import_files
+
+    with open_for(db, actor, read_only, create=not dry_run) as store:
+        report = import_files(
+            store,
+            list(files),
+            kind=kind,
+            encoding=encoding,
+            dry_run=dry_run,
+            progress=progress_callback(),
+        )
+    if report_format == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, default=str))
+    else:
+        print_import_report(report)
+    if not report.ok:
+        sys.exit(EXIT_DATA)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--tenant", metavar="CODE", help="Export only this tenant's sites, their links and prefixes.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "csv", "graphml", "geojson"]),
+    help="Format, where the file name's extension does not say it (csv writes a folder).",
+)
+@db_options
+def export(
+    path: Path, tenant: str | None, fmt: str | None, db: str | None, actor: str | None, read_only: bool
+) -> None:
+    """Export the inventory as .xlsx, a folder of .csv, .graphml or .geojson."""
+    from psninv.io.export import export_inventory
+
+    with open_for(db, actor, read_only) as store:
+        inventory = store.load()
+    if tenant is not None:
+        if tenant not in inventory.tenants:
+            raise click.BadParameter(f"no tenant with code {tenant!r}", param_hint="--tenant")
+        inventory = inventory.for_tenant(tenant)
+    written = export_inventory(inventory, path, fmt=fmt)
+    counts = ", ".join(f"{n} {entity}" for entity, n in inventory.counts().items())
+    console(err=True).print(f"Wrote {written} ({counts}).")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def template(path: Path) -> None:
+    """Write an empty import workbook: headers, an example row per sheet, and a README sheet."""
+    from psninv.io.template import write_template
+
+    if path.suffix.lower() != ".xlsx":
+        raise click.BadParameter("the template is an .xlsx workbook", param_hint="PATH")
+    written = write_template(path)
+    click.echo(f"Wrote {written}: fill in the sheets and run `psninv import {written}`.")

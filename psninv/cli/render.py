@@ -1,0 +1,94 @@
+"""How the command line shows things: aligned tables, severity colours, progress on stderr."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from psninv.style import SEVERITY_STYLES
+
+
+def console(*, err: bool = False) -> Console:
+    """A console on stdout or stderr; colour only where it is a terminal."""
+    return Console(stderr=err, highlight=False, soft_wrap=False)
+
+
+def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str | None = None,
+          numeric: Iterable[str] = ()) -> Table:
+    """An aligned table, numbers right-aligned."""
+    right = set(numeric)
+    grid = Table(title=title, header_style="bold", box=None, pad_edge=False, title_justify="left")
+    for name in columns:
+        grid.add_column(name, justify="right" if name in right else "left", overflow="fold")
+    for row in rows:
+        grid.add_row(*("" if cell is None else str(cell) for cell in row))
+    return grid
+
+
+def severity_text(severity: str) -> str:
+    """A severity word in its colour, as rich markup."""
+    return f"[{SEVERITY_STYLES.get(severity, '')}]{severity}[/]"
+
+
+class _ProgressBar:
+    """A progress bar on stderr that follows the importer's (phase, done, total) callbacks."""
+
+    def __init__(self) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+            console=console(err=True),
+            transient=True,
+        )
+        self.tasks: dict[str, Any] = {}
+        self.started = False
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.started:
+            self.progress.start()
+            self.started = True
+        if phase not in self.tasks:
+            self.tasks[phase] = self.progress.add_task(phase, total=total or None)
+        self.progress.update(self.tasks[phase], completed=done, total=total or None)
+        if total and done >= total and all(
+            t.finished for t in self.progress.tasks
+        ):
+            self.progress.stop()
+            self.started = False
+
+
+def progress_callback() -> Callable[[str, int, int], None] | None:
+    """A progress bar for long work, or None when stderr is not a terminal."""
+    return _ProgressBar() if sys.stderr.isatty() else None
+
+
+def print_import_report(report: Any) -> None:
+    """Print an import's issues, one line each, then its counts per entity."""
+    err = console(err=True)
+    for issue in report.issues:
+        style = "red" if issue.level == "error" else "yellow"
+        err.print(f"[{style}]{issue.level}[/]: {issue}", markup=True, highlight=False)
+    out = console()
+    if not report.ok:
+        n = len(report.errors)
+        err.print(f"[bold red]{n} error{'s' if n != 1 else ''}: nothing was written.[/]")
+        return
+    rows = [
+        (entity, c.get("created", 0), c.get("updated", 0), c.get("unchanged", 0))
+        for entity, c in report.counts.items()
+    ]
+    out.print(table(["entity", "created", "updated", "unchanged"], rows,
+                    numeric=("created", "updated", "unchanged")))
+    if report.dry_run:
+        out.print("Dry run: nothing was written.")
+    elif report.changed:
+        out.print(f"Imported in one transaction (change batch {report.batch}).")
+    else:
+        out.print("Nothing changed: the inventory already matches these files.")

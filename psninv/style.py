@@ -1,0 +1,15 @@
+"""Presentation constants shared by the CLI and the TUI, so severity looks the same everywhere."""
+
+SEVERITY_STYLES: dict[str, str] = {
+    "critical": "bold white on red",
+    "high": "bold red",
+    "medium": "yellow",
+    "low": "cyan",
+    "info": "dim",
+}
+"""Rich/Textual style for each severity."""
+
+
+def money(value: float | None) -> str:
+    """Pounds as an engineer reads them: £12,345 (blank for unknown)."""
+    return "" if value is None else f"£{value:,.0f}"
