@@ -10,6 +10,7 @@ import click
 
 from psninv.cli.app import EXIT_DATA, cli, db_options, open_for
 from psninv.cli.render import console, print_import_report, progress_callback
+from psninv.store import ReadOnlyError
 
 
 @cli.command()
@@ -57,6 +58,8 @@ def import_(
     """
     from psninv.io.importer import import_files
 
+    if read_only and not dry_run:
+        raise ReadOnlyError("this inventory is open read-only: nothing was imported (try --dry-run)")
     with open_for(db, actor, read_only, create=not dry_run) as store:
         report = import_files(
             store,
