@@ -34,16 +34,18 @@ class Inventory:
         return {name: len(rows) for name, rows in self.entities()}
 
     def for_tenant(self, tenant: str) -> Inventory:
-        """The part of the inventory one tenant may see: its sites, links touching them, their prefixes.
+        """The part of the inventory one tenant may see: its sites, the links touching them, its prefixes.
 
         A tenant's sites are those it owns or occupies; its links are those touching its sites or
-        paid for by it; its prefixes are those at its sites or assigned to it.
+        paid for by it (their far-end sites come too, so every link still names known sites); its
+        prefixes are those at its own sites or assigned to it, never those at far ends.
         """
         sites = {
             code: row
             for code, row in self.sites.items()
             if row.get("tenant") == tenant or tenant in row.get("occupants", ())
         }
+        own_sites = set(sites)
         links = {
             cid: row
             for cid, row in self.links.items()
@@ -57,7 +59,7 @@ class Inventory:
         prefixes = {
             key: row
             for key, row in self.prefixes.items()
-            if row.get("site") in sites or row.get("tenant") == tenant
+            if row.get("site") in own_sites or row.get("tenant") == tenant
         }
         referenced = {tenant}
         for rows in (sites, links, prefixes):

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import write_rows
 
 from psninv import open_store
 from psninv.cli.app import get_cli
-
-from conftest import write_rows
 
 
 @pytest.fixture

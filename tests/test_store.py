@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from conftest import write_rows
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -15,8 +16,6 @@ from psninv.model import ENTITY_TABLES, Change
 from psninv.store import ReadOnlyError, open_store, resolve_url
 from psninv.store.migrate import current_revision, head_revision
 from psninv.store.writes import ChangeRecord, upsert
-
-from conftest import write_rows
 
 
 def test_new_database_is_private_and_at_the_newest_schema(db_path: Path) -> None:
