@@ -24,29 +24,55 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @cli.command("analyse")
 @click.option("--only", type=click.Choice(["redundancy", "sharing"]), help="Run one analyser only.")
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
-    show_default=True, help="Output format (csv and xlsx need -o).",
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "xlsx"]),
+    default="table",
+    show_default=True,
+    help="Output format (csv and xlsx need -o).",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 @click.option(
-    "--fail-on", type=click.Choice(["critical", "high", "medium", "low"]),
+    "--fail-on",
+    type=click.Choice(["critical", "high", "medium", "low"]),
     help="Exit 1 if any finding is at or above this severity.",
 )
 @click.option(
-    "--fail", "failed", multiple=True, metavar="SITE_OR_CIRCUIT",
+    "--fail",
+    "failed",
+    multiple=True,
+    metavar="SITE_OR_CIRCUIT",
     help="What-if: treat these sites or circuits as failed (repeat, or separate with commas).",
 )
-@click.option("--policy", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Redundancy policy TOML file.")
-@click.option("--tariff", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Tariff TOML file for costs and distances.")
-@click.option("--all", "include_hidden", is_flag=True,
-              help="Also show sharing opportunities below the savings threshold.")
+@click.option(
+    "--policy",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Redundancy policy TOML file.",
+)
+@click.option(
+    "--tariff",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Tariff TOML file for costs and distances.",
+)
+@click.option(
+    "--all",
+    "include_hidden",
+    is_flag=True,
+    help="Also show sharing opportunities below the savings threshold.",
+)
 @db_options
 def analyse_command(
-    only: str | None, fmt: str, output: Path | None, fail_on: str | None, failed: tuple[str, ...],
-    policy: Path | None, tariff: Path | None, include_hidden: bool,
-    db: str | None, actor: str | None, read_only: bool,
+    only: str | None,
+    fmt: str,
+    output: Path | None,
+    fail_on: str | None,
+    failed: tuple[str, ...],
+    policy: Path | None,
+    tariff: Path | None,
+    include_hidden: bool,
+    db: str | None,
+    actor: str | None,
+    read_only: bool,
 ) -> None:
     """Find single points of failure and sharing opportunities, each with its impact and its £."""
     from psninv.analysis.policy import Policy
@@ -62,7 +88,11 @@ def analyse_command(
             f"no site or circuit named {', '.join(map(repr, unknown))}", param_hint="--fail"
         )
     result = analyse(
-        inventory, only=only, failed=names, policy=Policy.load(policy), tariff=Tariff.load(tariff),
+        inventory,
+        only=only,
+        failed=names,
+        policy=Policy.load(policy),
+        tariff=Tariff.load(tariff),
         include_hidden=include_hidden,
     )
     if fmt == "json":
@@ -84,38 +114,35 @@ def analyse_command(
         sys.exit(EXIT_DATA)
 
 
-def _impact(finding: Finding) -> str:
-    if finding.savings_gbp is not None:
-        pct = f" ({finding.savings_pct:.0f}%)" if finding.savings_pct is not None else ""
-        return f"saves {money(finding.savings_gbp)}/yr{pct}"
-    impact = finding.impact
-    parts = []
-    if impact.get("sites_cut_off"):
-        parts.append(f"{impact['sites_cut_off']} sites")
-    if impact.get("tenants_affected"):
-        parts.append(f"{len(impact['tenants_affected'])} tenants")
-    if impact.get("demand_mbps_lost"):
-        parts.append(f"{impact['demand_mbps_lost']:,.0f} Mbit/s")
-    return ", ".join(parts)
+def _saving(finding: Finding) -> str:
+    if finding.savings_gbp is None:
+        return ""
+    pct = f" {finding.savings_pct:.0f}%" if finding.savings_pct is not None else ""
+    return f"{money(finding.savings_gbp)}{pct}"
 
 
 def findings_table(findings: list[Finding], title: str) -> Any:
-    """Findings as an aligned table: severity in colour, kind, the manager's line and the impact."""
-    rows = [(severity_text(f.severity.value), f.kind, f.title, _impact(f)) for f in findings]
-    grid = table(["severity", "kind", "finding", "impact"], [], title=title)
-    for row in rows:
-        grid.add_row(*row)
+    """Findings as an aligned table: severity in colour, kind, the manager's line and any £ saved a year."""
+    with_savings = any(f.savings_gbp is not None for f in findings)
+    columns = ["severity", "kind", "finding"] + (["saves/yr"] if with_savings else [])
+    grid = table(columns, [], title=title, numeric=("saves/yr",))
+    grid.columns[0].no_wrap = grid.columns[1].no_wrap = True
+    for f in findings:
+        row = [severity_text(f.severity.value), f.kind, f.title]
+        grid.add_row(*(row + ([_saving(f)] if with_savings else [])))
     return grid
 
 
 def print_what_if(what_if: dict[str, Any]) -> None:
     """The sites a what-if cuts off, grouped by tenant, with the demand lost."""
     out = console()
-    failed = ", ".join(what_if.get("failed_sites", []) + what_if.get("failed_links", []))
+    failed = what_if.get("failed_sites", []) + what_if.get("failed_links", [])
     cut = what_if.get("cut_off", {})
-    total = sum(len(sites) for sites in cut.values())
-    out.print(f"[bold]What if {failed} fail:[/] {total} sites cut off from the core, "
-              f"{what_if.get('demand_lost_mbps', 0):,.0f} Mbit/s of demand lost.")
+    verb = "fails" if len(failed) == 1 else "fail"
+    out.print(f"[bold]What if {', '.join(failed)} {verb}:[/] {what_if.get('sites_cut_off', 0)} sites of "
+              f"{len(what_if.get('tenants_affected', []))} tenants cut off from the core, "
+              f"{what_if.get('demand_lost_mbps', 0):,.0f} Mbit/s of demand lost. "
+              "A shared site is listed under each of its tenants.")
     if cut:
         rows = [
             (tenant or "(no tenant)", len(sites), ", ".join(sites)) for tenant, sites in sorted(cut.items())
@@ -158,14 +185,21 @@ def _print_summary(summary: dict[str, Any]) -> None:
         out.print(line + ".")
         per_tenant = sharing.get("per_tenant") or {}
         rows = [
-            (code, money(v.get("annual_cost_gbp")), money(v.get("savings_gbp")),
-             f"{v.get('savings_pct') or 0:.1f}%")
+            (
+                code,
+                money(v.get("annual_cost_gbp")),
+                money(v.get("savings_gbp")),
+                f"{v.get('savings_pct') or 0:.1f}%",
+            )
             for code, v in sorted(per_tenant.items(), key=lambda kv: -(kv[1].get("savings_gbp") or 0))
             if v.get("savings_gbp")
         ]
         if rows:
-            out.print(table(["tenant", "annual cost", "savings", "%"], rows,
-                            numeric=("annual cost", "savings", "%")))
+            out.print(
+                table(
+                    ["tenant", "annual cost", "savings", "%"], rows, numeric=("annual cost", "savings", "%")
+                )
+            )
 
 
 def print_overview(store: Store) -> None:
@@ -175,8 +209,10 @@ def print_overview(store: Store) -> None:
     out = console()
     counts = inventory.counts()
     cost = sum(link.get("annual_cost_gbp") or 0 for link in inventory.links.values() if is_active(link))
-    out.print(f"[bold]{counts['sites']} sites, {counts['links']} links, {counts['tenants']} tenants, "
-              f"{counts['prefixes']} prefixes; annual circuit cost {money(cost)}.[/]")
+    out.print(
+        f"[bold]{counts['sites']} sites, {counts['links']} links, {counts['tenants']} tenants, "
+        f"{counts['prefixes']} prefixes; annual circuit cost {money(cost)}.[/]"
+    )
     out.print(findings_table(result.findings[:10], "The ten most severe findings"))
     out.print()
     _print_summary(result.summary)

@@ -12,14 +12,24 @@ from rich.table import Table
 
 from psninv.style import SEVERITY_STYLES
 
+REPORT_WIDTH = 100
+"""Width of tables written to a file or pipe, where no terminal says how wide it is."""
+
 
 def console(*, err: bool = False) -> Console:
     """A console on stdout or stderr; colour only where it is a terminal."""
-    return Console(stderr=err, highlight=False, soft_wrap=False)
+    stream = sys.stderr if err else sys.stdout
+    width = None if stream.isatty() else REPORT_WIDTH
+    return Console(stderr=err, highlight=False, soft_wrap=False, width=width)
 
 
-def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str | None = None,
-          numeric: Iterable[str] = ()) -> Table:
+def table(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str | None = None,
+    numeric: Iterable[str] = (),
+) -> Table:
     """An aligned table, numbers right-aligned."""
     right = set(numeric)
     grid = Table(title=title, header_style="bold", box=None, pad_edge=False, title_justify="left")
@@ -57,9 +67,7 @@ class _ProgressBar:
         if phase not in self.tasks:
             self.tasks[phase] = self.progress.add_task(phase, total=total or None)
         self.progress.update(self.tasks[phase], completed=done, total=total or None)
-        if total and done >= total and all(
-            t.finished for t in self.progress.tasks
-        ):
+        if total and done >= total and all(t.finished for t in self.progress.tasks):
             self.progress.stop()
             self.started = False
 
@@ -84,8 +92,11 @@ def print_import_report(report: Any) -> None:
         (entity, c.get("created", 0), c.get("updated", 0), c.get("unchanged", 0))
         for entity, c in report.counts.items()
     ]
-    out.print(table(["entity", "created", "updated", "unchanged"], rows,
-                    numeric=("created", "updated", "unchanged")))
+    out.print(
+        table(
+            ["entity", "created", "updated", "unchanged"], rows, numeric=("created", "updated", "unchanged")
+        )
+    )
     if report.dry_run:
         out.print("Dry run: nothing was written.")
     elif report.changed:

@@ -12,6 +12,7 @@ from psninv.cli.app import UserError, cli, db_options, open_for
 from psninv.cli.render import console, print_import_report, progress_callback
 from psninv.sample import sample_path
 from psninv.store import Store, open_store
+from psninv.store.engine import sqlite_path
 
 
 def demo_db_path() -> Path:
@@ -60,9 +61,8 @@ def demo(db: str | None, reset: bool, no_tui: bool) -> None:
             from psninv.cli.analyse_cmd import print_overview
 
             print_overview(store)
-            console(err=True).print(
-                f"Demo inventory: {store.url}. Open it with `psninv tui --db {store.url}`."
-            )
+            where = sqlite_path(store.url) or store.url
+            console(err=True).print(f"Demo inventory: {where}. Open it with `psninv tui --db {where}`.")
             return
         _open_tui(store, read_only=False)
 
