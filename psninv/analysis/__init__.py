@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 from psninv.analysis.finding import Analysis, Category, Finding, ProposedLink, Severity
+from psninv.analysis.policy import Policy, PolicyError
 from psninv.analysis.tariff import Tariff, TariffError
+from psninv.inventory import Inventory
 
 __all__ = [
     "Analysis",
     "Category",
     "Finding",
+    "Policy",
+    "PolicyError",
     "ProposedLink",
     "Severity",
     "Tariff",
@@ -20,17 +26,43 @@ __all__ = [
 
 
 def analyse(
-    inventory,
+    inventory: Inventory,
     *,
     only: str | None = None,
     failed: Iterable[str] = (),
-    policy=None,
+    policy: Policy | None = None,
     tariff: Tariff | None = None,
     include_hidden: bool = False,
 ) -> Analysis:
     """Analyse an inventory for redundancy gaps and sharing opportunities.
 
     `only` is "redundancy" or "sharing"; `failed` names sites and circuits to treat as failed
-    (a what-if); `include_hidden` keeps sharing opportunities below the tariff's threshold.
+    (a what-if: the summary gets "what_if" and the findings are those of the degraded network);
+    `include_hidden` keeps sharing opportunities below the tariff's threshold.
     """
-    raise NotImplementedError("the analysers are being written")
+    if only not in (None, "redundancy", "sharing"):
+        raise ValueError(f"only must be 'redundancy' or 'sharing', not {only!r}")
+    failed = [name for name in failed if name]
+    summary: dict[str, Any] = {}
+    findings: list[Finding] = []
+    if failed:
+        from psninv.analysis.whatif import simulate_failures
+
+        summary["what_if"] = simulate_failures(inventory, failed).to_dict()
+    if only != "sharing":
+        from psninv.analysis.redundancy import find_redundancy
+
+        found, part = find_redundancy(inventory, policy=policy, tariff=tariff, failed=failed)
+        findings += found
+        summary["redundancy"] = part
+    if only != "redundancy":
+        from psninv.analysis.sharing import find_sharing
+
+        found, part = find_sharing(inventory, tariff=tariff, include_hidden=include_hidden)
+        findings += found
+        summary["sharing"] = part
+    findings.sort(key=Finding.sort_key)
+    counts = Counter(f.severity.value for f in findings)
+    summary["findings"] = len(findings)
+    summary["findings_by_severity"] = {severity.value: counts.get(severity.value, 0) for severity in Severity}
+    return Analysis(summary=summary, findings=findings)

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+import netaddr
+
 
 class TariffError(ValueError):
     """A tariff file that cannot be used, with the reason."""
@@ -36,6 +38,14 @@ class Tariff:
     """Opportunities saving less than this share of the costs involved are hidden unless --all."""
     max_remedy_km: float = 25.0
     """Longest new link a redundancy remedy will propose."""
+    renewal_discount_pct: float = 0.0
+    """Price cut assumed from procuring neighbours' renewals together; 0 leaves renewals uncosted."""
+    high_savings_gbp: float = 50000.0
+    """A sharing opportunity saving at least this much a year is of high severity."""
+    medium_savings_gbp: float = 10000.0
+    """A sharing opportunity saving at least this much a year (and less than high) is of medium severity."""
+    renumber_pool: tuple[str, ...] = ()
+    """Free CIDR blocks a renumbering may draw from when the tenant's own ranges have no room."""
 
     def crosslink_cost(self, length_km: float) -> float:
         """The estimated annual cost of a new cross-link of this length, rounded to the pound."""
@@ -62,7 +72,23 @@ class Tariff:
         for name, value in data.items():
             if name not in known:
                 raise TariffError(f"{path}: unknown tariff figure '{name}'")
+            if name == "renumber_pool":
+                values[name] = _pool(path, value)
+                continue
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 raise TariffError(f"{path}: '{name}' must be a number of at least 0, not {value!r}")
             values[name] = int(value) if known[name].type == "int" else float(value)
         return cls(**values)
+
+
+def _pool(path: str | Path, value: Any) -> tuple[str, ...]:
+    """A renumbering pool as canonical CIDR strings, or a TariffError naming the bad entry."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise TariffError(f"{path}: 'renumber_pool' must be a list of CIDR blocks, not {value!r}")
+    blocks = []
+    for item in value:
+        try:
+            blocks.append(str(netaddr.IPNetwork(item.strip()).cidr))
+        except (netaddr.AddrFormatError, ValueError, TypeError):
+            raise TariffError(f"{path}: 'renumber_pool' entry {item!r} is not a CIDR block") from None
+    return tuple(blocks)

@@ -1,0 +1,563 @@
+"""Reading import files into raw tables: .xlsx via python-calamine, CSV, and GraphML/GML via networkx.
+
+A raw table is one sheet (or CSV file, or the nodes or edges of a graph) as header texts and
+untyped cell columns, with the row number the user sees for each data row. Blank rows are
+dropped here but keep their place in the numbering. Every failure becomes an Issue; nothing
+a file contains makes a reader raise.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import networkx as nx
+import python_calamine
+
+from psninv.io.headers import entity_for_name, normalise
+from psninv.io.issues import ERROR, WARNING, Issue, cell_display
+from psninv.io.limits import DEFAULT_LIMITS, LimitError, Limits, check_file_size, check_workbook
+
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
+GRAPH_SUFFIXES = frozenset({".graphml", ".gml"})
+UNSUPPORTED_WORKBOOKS = frozenset({".xls", ".xlsb", ".ods", ".numbers"})
+HELP_SHEETS = frozenset({"readme"})
+GRAPH_GENERATOR = "psninv"
+"""The graph attribute `generator` of psninv's own GraphML export."""
+
+_DELIMITERS = (",", ";", "\t", "|")
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+@dataclass(slots=True)
+class RawTable:
+    """One sheet, CSV file or graph part: headers, untyped cells by column, and row numbers."""
+
+    file: str
+    sheet: str | None
+    entity: str
+    headers: list[str]
+    rows: list[int]
+    columns: list[Sequence[Any]]
+    source: str  # "xlsx", "csv" or "graph"
+    header_row: int | None = None
+    first_column: int = 0
+    """Index of the sheet column the first header is in (a sheet may start at column B)."""
+
+    def where(self) -> str:
+        """The table named for a message: 'sheet sites of inv.xlsx' or 'sites.csv'."""
+        return f"sheet {self.sheet} of {self.file}" if self.sheet and self.source != "csv" else self.file
+
+
+@dataclass(slots=True)
+class ReadResult:
+    """The tables read from one file and the issues met on the way."""
+
+    tables: list[RawTable] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+    def error(self, file: str, message: str, **where: Any) -> ReadResult:
+        """Add an error about the file (optionally at a sheet, row or column) and return self."""
+        self.issues.append(
+            Issue(
+                file,
+                where.get("sheet"),
+                where.get("row"),
+                where.get("column"),
+                where.get("value"),
+                message,
+                ERROR,
+            )
+        )
+        return self
+
+    def warn(self, file: str, message: str, **where: Any) -> ReadResult:
+        """Add a warning about the file and return self."""
+        self.issues.append(
+            Issue(
+                file,
+                where.get("sheet"),
+                where.get("row"),
+                where.get("column"),
+                where.get("value"),
+                message,
+                WARNING,
+            )
+        )
+        return self
+
+
+def read_path(
+    path: Path,
+    display: str,
+    *,
+    kind: str | None = None,
+    encoding: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ReadResult:
+    """Read one import file of any supported format; problems come back as issues, never raised."""
+    result = ReadResult()
+    try:
+        if not path.exists():
+            return result.error(display, "no such file")
+        if path.is_dir():
+            return result.error(display, "is a folder, not a file: name the files in it")
+        if not path.is_file():
+            return result.error(display, "is not a regular file")
+        suffix = path.suffix.lower()
+        size_limit = limits.max_graph_bytes if suffix in GRAPH_SUFFIXES else limits.max_file_bytes
+        size = check_file_size(path, size_limit)
+        if size == 0:
+            return result.error(display, "the file is empty")
+        if suffix in WORKBOOK_SUFFIXES:
+            _read_workbook(path, display, limits, result)
+        elif suffix in CSV_SUFFIXES:
+            _read_csv(path, display, kind, encoding, limits, result)
+        elif suffix in GRAPH_SUFFIXES:
+            _read_graph(path, display, suffix, limits, result)
+        elif suffix in UNSUPPORTED_WORKBOOKS:
+            result.error(display, f"{suffix} workbooks are not read: save it as .xlsx (or CSV)")
+        else:
+            result.error(
+                display,
+                f"cannot import {suffix or 'files without an extension'}: use .xlsx, .csv, .graphml or .gml",
+            )
+    except LimitError as error:
+        result.tables.clear()
+        result.error(display, str(error))
+    except PermissionError:
+        result.tables.clear()
+        result.error(display, "permission denied: cannot read the file")
+    except MemoryError:
+        result.tables.clear()
+        result.error(display, "the file needs more memory than this machine has")
+    except Exception as error:  # noqa: BLE001 - a hostile file must give an issue, not a traceback
+        result.tables.clear()
+        result.error(display, f"cannot read the file ({type(error).__name__}: {_first_line(error)})")
+    return result
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:200] if text else "no detail"
+
+
+# --- xlsx --------------------------------------------------------------------------------------
+
+
+def _read_workbook(path: Path, display: str, limits: Limits, result: ReadResult) -> None:
+    check_workbook(path, limits)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError:
+        result.error(display, "the workbook is password-protected: save a copy without a password")
+        return
+    except python_calamine.CalamineError as error:
+        result.error(display, f"not a readable .xlsx workbook ({_first_line(error)})")
+        return
+    with workbook:
+        known = 0
+        for meta in workbook.sheets_metadata:
+            name = meta.name
+            words = normalise(name)
+            if words in HELP_SHEETS:
+                continue
+            entity = entity_for_name(name)
+            if entity is None:
+                if meta.typ == python_calamine.SheetTypeEnum.WorkSheet and (
+                    meta.visible == python_calamine.SheetVisibleEnum.Visible
+                ):
+                    result.warn(
+                        display,
+                        "sheet ignored: its name is not tenants, sites, links or prefixes",
+                        sheet=name,
+                    )
+                continue
+            known += 1
+            sheet = workbook.get_sheet_by_name(name)
+            table = _sheet_table(sheet, display, name, entity, limits, result)
+            if table is not None:
+                result.tables.append(table)
+        if not known:
+            result.error(display, "no sheet named tenants, sites, links or prefixes")
+
+
+def _sheet_table(
+    sheet: Any, display: str, name: str, entity: str, limits: Limits, result: ReadResult
+) -> RawTable | None:
+    start = sheet.start
+    if start is None:
+        result.warn(display, "the sheet is empty", sheet=name)
+        return None
+    if sheet.width > limits.max_columns:
+        result.error(
+            display, f"the sheet has {sheet.width:,} columns, more than {limits.max_columns:,}", sheet=name
+        )
+        return None
+    if sheet.height > limits.max_rows + 1:
+        result.error(
+            display, f"the sheet has {sheet.height:,} rows, more than {limits.max_rows:,}", sheet=name
+        )
+        return None
+    cells = sheet.to_python(skip_empty_area=True)
+    if not cells:
+        result.warn(display, "the sheet is empty", sheet=name)
+        return None
+    first_row = start[0] + 1  # to_python starts at the first used row; the user counts from 1
+    header_cells = cells[0]
+    headers = [(cell_display(value) or "").strip() for value in header_cells]
+    body = cells[1:]
+    kept = [i for i, row in enumerate(body) if _has_value(row)]
+    if len(kept) != len(body):
+        body = [body[i] for i in kept]
+    numbers = [first_row + 1 + i for i in kept]
+    columns: list[Sequence[Any]] = list(zip(*body, strict=True)) if body else [() for _ in headers]
+    return RawTable(display, name, entity, headers, numbers, columns, "xlsx", first_row, start[1])
+
+
+def _has_value(row: Sequence[Any]) -> bool:
+    for value in row:
+        if value.__class__ is str:
+            if value and not value.isspace():
+                return True
+        else:
+            return True
+    return False
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+def csv_entity(path: Path, kind: str | None) -> str | None:
+    """The entity a CSV file holds: `kind` if given, else its name's (sites.csv, 'IP prefixes.csv')."""
+    return kind or entity_for_name(path.stem)
+
+
+def _read_csv(
+    path: Path, display: str, kind: str | None, encoding: str | None, limits: Limits, result: ReadResult
+) -> None:
+    entity = csv_entity(path, kind)
+    if entity is None:
+        result.error(
+            display,
+            "cannot tell what the file holds from its name: call it tenants.csv, "
+            "sites.csv, links.csv or prefixes.csv, or give --kind",
+        )
+        return
+    data = path.read_bytes()
+    text = _decode(data, display, encoding, result)
+    if text is None:
+        return
+    if not text.strip():
+        result.error(display, "the file is empty")
+        return
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = list(reader)
+    except csv.Error as error:
+        result.error(display, f"not readable as CSV near line {reader.line_num} ({_first_line(error)})")
+        return
+    start = next((i for i, row in enumerate(records) if "".join(row).strip()), None)
+    if start is None:
+        result.error(display, "the file is empty")
+        return
+    header = [cell.strip() for cell in records[start]]
+    header_row, width = start + 1, len(header)
+    if width > limits.max_columns:
+        result.error(
+            display, f"the header has {width:,} columns, more than {limits.max_columns:,}", row=header_row
+        )
+        return
+    body = records[start + 1 :]
+    del records
+    if len(body) > limits.max_rows:
+        result.error(display, f"the file has {len(body):,} rows, more than {limits.max_rows:,}")
+        return
+    if set(map(len, body)) - {width}:
+        body = _even_rows(body, width, header_row, display, result)
+    # Row numbers are records as a spreadsheet shows them; blank lines keep their number.
+    kept = [i for i, row in enumerate(body) if row and (row[0].strip() or "".join(row).strip())]
+    if not kept:
+        result.warn(
+            display, "the file has a header but no data rows: nothing to import from it", row=header_row
+        )
+        return
+    if len(kept) != len(body):
+        body = [body[i] for i in kept]
+    numbers = [header_row + 1 + i for i in kept]
+    columns: list[Sequence[Any]] = list(zip(*body, strict=True))
+    result.tables.append(RawTable(display, None, entity, header, numbers, columns, "csv", header_row))
+
+
+def _even_rows(
+    body: list[list[str]], width: int, header_row: int, display: str, result: ReadResult
+) -> list[list[str]]:
+    # Short rows are padded (spreadsheets drop trailing empty cells); extra cells are dropped,
+    # with a warning when they held anything.
+    ragged: list[int] = []
+    even = []
+    for number, row in enumerate(body, start=header_row + 1):
+        if len(row) < width:
+            row = row + [""] * (width - len(row)) if row else row
+        elif len(row) > width:
+            if "".join(row[width:]).strip():
+                ragged.append(number)
+            row = row[:width]
+        even.append(row)
+    if ragged:
+        shown = ", ".join(str(n) for n in ragged[:5]) + (" …" if len(ragged) > 5 else "")
+        result.warn(
+            display,
+            f"{len(ragged)} rows have more cells than the header has columns; "
+            f"the extra cells were ignored (rows {shown})",
+            row=ragged[0],
+        )
+    return even
+
+
+def _decode(data: bytes, display: str, encoding: str | None, result: ReadResult) -> str | None:
+    if data.startswith(_ZIP_MAGIC):
+        result.error(display, "this is a zip file (an .xlsx workbook?), not CSV text: name it .xlsx")
+        return None
+    if data.startswith(_OLE_MAGIC):
+        result.error(display, "this is an Excel .xls workbook, not CSV text: save it as .xlsx or CSV")
+        return None
+    if encoding:
+        try:
+            codec = codecs.lookup(encoding).name
+        except LookupError:
+            result.error(display, f"unknown text encoding {encoding!r}")
+            return None
+        if codec == "utf-8":
+            codec = "utf-8-sig"
+        try:
+            return data.decode(codec).lstrip("\ufeff")
+        except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
+            result.error(
+                display, f"the file is not valid {encoding} text (first bad byte on line {line})", row=line
+            )
+            return None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16").lstrip("\ufeff")
+        except UnicodeDecodeError:
+            result.error(display, "the file starts like UTF-16 text but is not valid UTF-16")
+            return None
+    if b"\x00" in data[:65536]:
+        result.error(display, "this is binary data, not CSV text")
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        result.error(
+            display,
+            f"the file is not UTF-8 text (first bad byte on line {line}): save it as 'CSV UTF-8', "
+            "or import it again with --encoding latin-1 (or --encoding cp1252 for Windows files)",
+            row=line,
+        )
+        return None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of CSV text: whichever of , ; tab | occurs most in its first non-blank line."""
+    for line in text.splitlines()[:50]:
+        if line.strip():
+            # Quoted parts may hold any character; only the unquoted ones separate fields.
+            unquoted = re.sub(r'"[^"]*"', "", line)
+            counts = Counter({d: unquoted.count(d) for d in _DELIMITERS})
+            delimiter, count = counts.most_common(1)[0]
+            return delimiter if count else ","
+    return ","
+
+
+# --- GraphML and GML ---------------------------------------------------------------------------
+
+_SITE_ALIASES = {"label": "name", "Latitude": "latitude", "Longitude": "longitude"}
+# networkx and graph tools add these; they are not inventory columns.
+_DROPPED = frozenset({"id", "key", "version", "LinkSpeedRaw"})
+_LINK_ENDS = ("circuit_id", "a_site", "b_site")
+
+
+def _read_graph(path: Path, display: str, suffix: str, limits: Limits, result: ReadResult) -> None:
+    data = path.read_bytes()
+    if data.startswith(_ZIP_MAGIC):
+        result.error(display, "this is a zip file (an .xlsx workbook?), not a graph: name it .xlsx")
+        return
+    if b"<!ENTITY" in data[:1_000_000]:
+        # Entity declarations are how XML bombs expand; graph files never need them.
+        result.error(display, "the file declares XML entities, which are not accepted")
+        return
+    kind = "GraphML" if suffix == ".graphml" else "GML"
+    try:
+        graph = _parse_graphml(data) if suffix == ".graphml" else _parse_gml(data)
+    except (
+        ElementTree.ParseError,
+        nx.NetworkXError,
+        UnicodeDecodeError,
+        ValueError,
+        KeyError,
+        TypeError,
+        IndexError,
+    ) as error:
+        result.error(display, f"not a valid {kind} file ({type(error).__name__}: {_first_line(error)})")
+        return
+    if graph.number_of_nodes() > limits.max_rows or graph.number_of_edges() > limits.max_rows:
+        result.error(display, f"the graph has more than {limits.max_rows:,} nodes or edges")
+        return
+    ours = str(graph.graph.get("generator", "")).strip().casefold() == GRAPH_GENERATOR
+    if ours:
+        _our_graph(graph, display, suffix, result)
+    else:
+        _foreign_graph(graph, path.stem, display, result)
+
+
+def _parse_graphml(data: bytes) -> Any:
+    # edge_key_type=str keeps circuit ids such as "007" as written.
+    return nx.read_graphml(io.BytesIO(data), edge_key_type=str, force_multigraph=True)
+
+
+def _parse_gml(data: bytes) -> Any:
+    text = data.decode("utf-8", errors="strict")
+    try:
+        return nx.parse_gml(text.splitlines(), label="id")
+    except nx.NetworkXError as error:
+        if "duplicated" not in str(error):
+            raise
+    # A simple-graph GML with parallel edges: read it as the multigraph it really is.
+    fixed = re.sub(r"\bgraph\s*\[", "graph [\n  multigraph 1", text, count=1)
+    return nx.parse_gml(fixed.splitlines(), label="id")
+
+
+def _edges(graph: Any) -> list[tuple[Any, Any, Any, dict[str, Any]]]:
+    if graph.is_multigraph():
+        return list(graph.edges(keys=True, data=True))
+    return [(u, v, None, data) for u, v, data in graph.edges(data=True)]
+
+
+def _foreign_graph(graph: Any, stem: str, display: str, result: ReadResult) -> None:
+    # Topology Zoo and similar: only names, coordinates and link speeds mean something to us.
+    nodes = list(graph.nodes(data=True))
+    codes = {node: f"{stem}-{node}" for node, _ in nodes}
+    site_headers = ["code", "name"]
+    site_columns: list[list[Any]] = [
+        [codes[node] for node, _ in nodes],
+        [data.get("label") for _, data in nodes],
+    ]
+    for header, attribute in (("latitude", "Latitude"), ("longitude", "Longitude")):
+        values = [data.get(attribute, data.get(header)) for _, data in nodes]
+        if any(value is not None for value in values):
+            site_headers.append(header)
+            site_columns.append(values)
+    result.tables.append(
+        RawTable(
+            display,
+            "nodes",
+            "sites",
+            site_headers,
+            list(range(1, len(nodes) + 1)),
+            [_blank_none(c) for c in site_columns],
+            "graph",
+        )
+    )
+    seen: Counter[tuple[str, str]] = Counter()
+    link_rows: list[list[Any]] = []
+    numbers: list[int] = []
+    for position, (u, v, _key, data) in enumerate(_edges(graph), start=1):
+        if u == v:
+            result.warn(display, f"edge from node {u} to itself skipped", sheet="edges", row=position)
+            continue
+        pair = (str(u), str(v))
+        n = seen[pair]
+        seen[pair] += 1
+        bandwidth = _mbps(data.get("LinkSpeedRaw"))
+        link_rows.append([f"{stem}-{u}-{v}-{n}", codes[u], codes[v], bandwidth])
+        numbers.append(position)
+    headers = ["circuit_id", "a_site", "b_site"]
+    if any(row[3] is not None for row in link_rows):
+        headers.append("bandwidth_mbps")
+    else:
+        link_rows = [row[:3] for row in link_rows]
+    columns = (
+        [_blank_none(list(c)) for c in zip(*link_rows, strict=True)] if link_rows else [() for _ in headers]
+    )
+    result.tables.append(RawTable(display, "edges", "links", headers, numbers, columns, "graph"))
+
+
+def _mbps(bits_per_second: Any) -> float | None:
+    # Topology Zoo's LinkSpeedRaw is bit/s, usually a number, sometimes text.
+    if isinstance(bits_per_second, bool):
+        return None
+    try:
+        value = float(bits_per_second)
+    except (TypeError, ValueError):
+        return None
+    return value / 1e6 if math.isfinite(value) and value >= 0 else None
+
+
+def _blank_none(values: Sequence[Any]) -> list[Any]:
+    return ["" if value is None else value for value in values]
+
+
+def _our_graph(graph: Any, display: str, suffix: str, result: ReadResult) -> None:
+    # psninv's own export: node ids are site codes, edge keys circuit ids, attributes our columns.
+    nodes = list(graph.nodes(data=True))
+    # networkx's GML writer keeps node names in `label` and numbers the ids.
+    codes = [str(data.get("label", node)) if suffix == ".gml" else str(node) for node, data in nodes]
+    names = _attribute_names(data for _, data in nodes)
+    pairs: list[tuple[str, str]] = []
+    for name in names:
+        alias = _SITE_ALIASES.get(name)
+        if name in _DROPPED or name == "code" or (alias and (alias in names or suffix == ".gml")):
+            continue
+        pairs.append((alias or name, name))
+    headers = ["code"] + [header for header, _ in pairs]
+    columns: list[Sequence[Any]] = [codes] + [[_attr(data, name) for _, data in nodes] for _, name in pairs]
+    result.tables.append(
+        RawTable(display, "nodes", "sites", headers, list(range(1, len(nodes) + 1)), columns, "graph")
+    )
+    code_of = dict(zip((node for node, _ in nodes), codes, strict=True))
+    edges = _edges(graph)
+    extra = [
+        name
+        for name in _attribute_names(data for *_, data in edges)
+        if name not in _DROPPED and name not in _LINK_ENDS
+    ]
+    rows: list[list[Any]] = []
+    for u, v, key, data in edges:
+        circuit = data.get("circuit_id", key)
+        row = [cell_display(circuit) or "", data.get("a_site", code_of[u]), data.get("b_site", code_of[v])]
+        rows.append(row + [_attr(data, name) for name in extra])
+    headers = list(_LINK_ENDS) + extra
+    link_columns: list[Sequence[Any]] = (
+        [list(c) for c in zip(*rows, strict=True)] if rows else [() for _ in headers]
+    )
+    result.tables.append(
+        RawTable(display, "edges", "links", headers, list(range(1, len(rows) + 1)), link_columns, "graph")
+    )
+
+
+def _attribute_names(rows: Any) -> list[str]:
+    names: dict[str, None] = {}
+    for data in rows:
+        for name in data:
+            names.setdefault(str(name), None)
+    return list(names)
+
+
+def _attr(data: dict[str, Any], name: str) -> Any:
+    value = data.get(name)
+    return "" if value is None else value

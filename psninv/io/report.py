@@ -1,0 +1,262 @@
+"""Writing an Analysis as a report: JSON for tools, CSV for spreadsheets, a workbook for managers."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from psninv.analysis.finding import Analysis, Finding
+from psninv.io.formula import escape_csv_text
+
+REPORT_FORMATS: tuple[str, ...] = ("json", "csv", "xlsx")
+"""The formats `write_report` takes."""
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "id",
+    "category",
+    "kind",
+    "severity",
+    "title",
+    "savings_gbp",
+    "savings_pct",
+    "sites",
+    "links",
+    "tenants",
+    "remedy",
+    "impact",
+    "assumptions",
+)
+"""The columns of a CSV report, one finding a row; lists are joined by '; ', dicts written as JSON."""
+
+CURRENCY_FORMAT = "£#,##0"
+PERCENT_FORMAT = '0.0"%"'
+
+
+def write_report(analysis: Analysis, path: str | Path, fmt: str) -> Path:
+    """Write the analysis to path as json, csv or xlsx, replacing any file there only once it is complete."""
+    fmt = fmt.lower()
+    if fmt not in REPORT_FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(REPORT_FORMATS)}")
+    target = Path(path)
+    with _replacing(target) as temporary:
+        if fmt == "json":
+            _write_json(analysis, temporary)
+        elif fmt == "csv":
+            _write_csv(analysis, temporary)
+        else:
+            _write_xlsx(analysis, temporary)
+    return target
+
+
+@contextmanager
+def _replacing(target: Path) -> Iterator[Path]:
+    """A temporary file beside target that replaces it on success and vanishes on failure."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value, key=str) if isinstance(value, set | frozenset) else list(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _write_json(analysis: Analysis, path: Path) -> None:
+    text = json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False, default=_json_default)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def _cell(value: Any) -> Any:
+    """A value for a CSV cell: lists joined, dicts as JSON, text defused against formulas."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        value = "; ".join(str(item) for item in value)
+    elif isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False, default=_json_default, sort_keys=True)
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return value
+    return escape_csv_text(str(value))
+
+
+def _write_csv(analysis: Analysis, path: Path) -> None:
+    # The byte-order mark makes Excel read the file as UTF-8, so £ signs in titles survive.
+    with path.open("w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(CSV_COLUMNS)
+        for finding in analysis.findings:
+            data = finding.to_dict()
+            writer.writerow([_cell(data[column]) for column in CSV_COLUMNS])
+
+
+def _sharing_summary(summary: dict[str, Any]) -> dict[str, Any] | None:
+    """The sharing summary inside an analysis summary, wherever analyse() put it."""
+    if isinstance(summary.get("by_tenant"), dict):
+        return summary
+    nested = summary.get("sharing")
+    if isinstance(nested, dict) and isinstance(nested.get("by_tenant"), dict):
+        return nested
+    return None
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Scalar entries of a nested summary as ('a.b', value) pairs; lists joined, big tables skipped."""
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if key in ("by_tenant", "by_kind", "tariff"):
+            continue
+        if isinstance(value, dict):
+            yield from _flatten(value, f"{name}.")
+        elif isinstance(value, list | tuple):
+            yield name, "; ".join(str(item) for item in value)
+        else:
+            yield name, value
+
+
+class _Sheet:
+    """A worksheet writer that keeps text as text and puts money in currency cells."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook, name: str):
+        self.sheet = workbook.add_worksheet(name)
+        self.bold = workbook.add_format({"bold": True})
+        self.currency = workbook.add_format({"num_format": CURRENCY_FORMAT})
+        self.currency_bold = workbook.add_format({"num_format": CURRENCY_FORMAT, "bold": True})
+        self.percent = workbook.add_format({"num_format": PERCENT_FORMAT})
+
+    def header(self, row: int, names: list[str]) -> None:
+        for col, name in enumerate(names):
+            self.sheet.write_string(row, col, name, self.bold)
+
+    def value(self, row: int, col: int, value: Any, kind: str = "text", *, bold: bool = False) -> None:
+        if value is None or value == "":
+            return
+        if kind == "gbp" and isinstance(value, int | float):
+            self.sheet.write_number(row, col, value, self.currency_bold if bold else self.currency)
+        elif kind == "pct" and isinstance(value, int | float):
+            self.sheet.write_number(row, col, value, self.percent)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            self.sheet.write_number(row, col, value)
+        else:
+            self.sheet.write_string(row, col, str(value), self.bold if bold else None)
+
+
+FINDING_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("Severity", "text", 10),
+    ("Category", "text", 11),
+    ("Kind", "text", 18),
+    ("Title", "text", 80),
+    ("Saving £/yr", "gbp", 13),
+    ("Saving %", "pct", 10),
+    ("Sites", "text", 24),
+    ("Links", "text", 24),
+    ("Tenants", "text", 18),
+    ("Remedy", "text", 60),
+    ("Calculation", "text", 50),
+    ("ID", "text", 30),
+)
+
+
+def _finding_values(finding: Finding) -> list[Any]:
+    return [
+        finding.severity.value,
+        finding.category.value,
+        finding.kind,
+        finding.title,
+        finding.savings_gbp,
+        finding.savings_pct,
+        "; ".join(finding.sites),
+        "; ".join(finding.links),
+        "; ".join(finding.tenants),
+        finding.remedy,
+        finding.impact.get("calculation"),
+        finding.id,
+    ]
+
+
+def _write_xlsx(analysis: Analysis, path: Path) -> None:
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            # Titles and codes must never turn into a formula, a number or a link.
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    try:
+        findings = _Sheet(workbook, "Findings")
+        findings.header(0, [name for name, _kind, _width in FINDING_COLUMNS])
+        for col, (_name, _kind, width) in enumerate(FINDING_COLUMNS):
+            findings.sheet.set_column(col, col, width)
+        for row, finding in enumerate(analysis.findings, start=1):
+            for col, value in enumerate(_finding_values(finding)):
+                findings.value(row, col, value, FINDING_COLUMNS[col][1])
+        findings.sheet.freeze_panes(1, 0)
+        findings.sheet.autofilter(0, 0, max(len(analysis.findings), 1), len(FINDING_COLUMNS) - 1)
+        _write_summary_sheet(_Sheet(workbook, "Summary"), analysis.summary)
+    finally:
+        workbook.close()
+
+
+def _write_summary_sheet(sheet: _Sheet, summary: dict[str, Any]) -> None:
+    """Per tenant: annual cost, savings and cost avoided; then the totals and counts by kind."""
+    sheet.sheet.set_column(0, 0, 28)
+    sheet.sheet.set_column(1, 6, 16)
+    row = 0
+    sharing = _sharing_summary(summary)
+    if sharing is not None:
+        sheet.header(row, ["Tenant", "Name", "Annual cost £", "Savings £/yr", "Savings %", "Avoided £/yr"])
+        row += 1
+        for code, entry in sharing["by_tenant"].items():
+            sheet.value(row, 0, code)
+            sheet.value(row, 1, entry.get("name"))
+            sheet.value(row, 2, entry.get("annual_cost_gbp"), "gbp")
+            sheet.value(row, 3, entry.get("savings_gbp"), "gbp")
+            sheet.value(row, 4, entry.get("savings_pct"), "pct")
+            sheet.value(row, 5, entry.get("avoided_gbp"), "gbp")
+            row += 1
+        sheet.value(row, 0, "All", bold=True)
+        sheet.value(row, 2, sharing.get("total_annual_cost_gbp"), "gbp", bold=True)
+        sheet.value(row, 3, sharing.get("savings_gbp"), "gbp", bold=True)
+        sheet.value(row, 4, sharing.get("savings_pct"), "pct")
+        sheet.value(row, 5, sharing.get("avoided_gbp"), "gbp", bold=True)
+        row += 2
+        if isinstance(sharing.get("by_kind"), dict):
+            sheet.header(row, ["Kind", "Shown", "Hidden", "Savings £/yr"])
+            row += 1
+            for kind, entry in sharing["by_kind"].items():
+                sheet.value(row, 0, kind)
+                sheet.value(row, 1, entry.get("count"))
+                sheet.value(row, 2, entry.get("hidden"))
+                sheet.value(row, 3, entry.get("savings_gbp"), "gbp")
+                row += 1
+            row += 1
+    sheet.header(row, ["Figure", "Value"])
+    row += 1
+    for name, value in _flatten(summary):
+        sheet.value(row, 0, name)
+        sheet.value(row, 1, value, "gbp" if name.endswith("_gbp") else "text")
+        row += 1

@@ -1,0 +1,486 @@
+"""The psninv terminal UI: an App whose sections are modes, fed by workers that load and analyse."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable
+from typing import Any, ClassVar
+
+from rich.style import Style
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.reactive import reactive
+from textual.signal import Signal
+from textual.timer import Timer
+from textual.worker import get_current_worker
+
+from psninv.analysis.finding import Finding
+from psninv.store import Store
+from psninv.tui import colours
+from psninv.tui.base import SECTIONS
+from psninv.tui.dashboard import DashboardScreen
+from psninv.tui.data import (
+    AnalysisCancelled,
+    AnalysisRunner,
+    Results,
+    Snapshot,
+    WhatIfView,
+    fingerprint,
+    load_snapshot,
+    run_whatif,
+)
+from psninv.tui.findings import FindingScreen, FindingsScreen, whatif_targets
+from psninv.tui.help import HelpScreen
+from psninv.tui.links import LinkScreen, LinksScreen
+from psninv.tui.map import MapScreen
+from psninv.tui.palette import JumpProvider
+from psninv.tui.site_detail import SiteScreen
+from psninv.tui.sites import SitesScreen
+from psninv.tui.tenants import TenantScreen, TenantsScreen
+from psninv.tui.whatif import WhatIfScreen
+
+# How often the app looks for writes made by other processes (an import in another terminal).
+POLL_SECONDS = 5.0
+WHATIF_CACHE = 32
+
+
+class InventoryLoaded(Message):
+    """A worker finished reading and indexing the inventory."""
+
+    def __init__(self, snapshot: Snapshot, seconds: float) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+        self.seconds = seconds
+
+
+class LoadFailed(Message):
+    """A worker could not read the inventory."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
+
+
+class AnalysisDone(Message):
+    """A worker finished the analysis of a snapshot."""
+
+    def __init__(self, results: Results) -> None:
+        super().__init__()
+        self.results = results
+
+
+class AnalysisFailed(Message):
+    """The analysers raised."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
+
+
+class WhatIfDone(Message):
+    """A worker finished a what-if simulation."""
+
+    def __init__(self, view: WhatIfView, stamp: tuple[Any, ...]) -> None:
+        super().__init__()
+        self.view = view
+        self.stamp = stamp
+
+
+class DataChanged(Message):
+    """The database changed under the app (another process wrote to it)."""
+
+
+class PsninvApp(App[None]):
+    """Browse a shared network's inventory, its gaps and opportunities, and simulate failures."""
+
+    TITLE = "psninv"
+    CSS_PATH = "app.tcss"
+    MODES: ClassVar[dict[str, Any]] = {
+        "dashboard": DashboardScreen,
+        "sites": SitesScreen,
+        "links": LinksScreen,
+        "tenants": TenantsScreen,
+        "findings": FindingsScreen,
+        "whatif": WhatIfScreen,
+        "map": MapScreen,
+    }
+    DEFAULT_MODE = "dashboard"
+    COMMANDS = App.COMMANDS | {JumpProvider}
+    COMMAND_PALETTE_DISPLAY = "^p"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", show=True),
+        Binding("question_mark", "help", "Help", show=True, key_display="?"),
+        Binding("escape", "back", "Back", show=False),
+        Binding("f", "fail", "Fail", show=True),
+        Binding("r", "reset", "Reset what-if", show=False),
+        Binding("ctrl+r", "reload", "Reload data", show=False),
+        *[Binding(key, f"section('{mode}')", label, show=False) for key, mode, label, _short in SECTIONS],
+    ]
+
+    status: reactive[str] = reactive("")
+    busy: reactive[bool] = reactive(False)
+    spinner: reactive[int] = reactive(0)
+
+    def __init__(self, store: Store, read_only: bool = False) -> None:
+        super().__init__()
+        self.store = store
+        self.read_only = read_only or store.read_only
+        self.snapshot: Snapshot | None = None
+        self.results: Results | None = None
+        self.analysis_error: str | None = None
+        self.load_error: str | None = None
+        self.whatif: WhatIfView | None = None
+        self.failed: list[str] = []
+        self.selected_site: str | None = None
+        self.timings: dict[str, float] = {}
+        self._started = time.perf_counter()
+        self._tasks: set[str] = set()
+        self._spin_timer: Timer | None = None
+        self._results_cache: dict[tuple[Any, ...], Results] = {}
+        self.analyser = AnalysisRunner(store)
+        self._whatif_cache: OrderedDict[tuple[Any, ...], WhatIfView] = OrderedDict()
+        self.data_changed: Signal[None] = Signal(self, "data-changed")
+        self.whatif_changed: Signal[None] = Signal(self, "whatif-changed")
+
+    # ---- start-up and workers ---------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._begin("loading")
+        self.load_inventory()
+        self.set_interval(POLL_SECONDS, self.check_for_changes)
+
+    def on_unmount(self) -> None:
+        self.analyser.stop()
+
+    def _begin(self, task: str) -> None:
+        self._tasks.add(task)
+        self._show_status()
+
+    def _end(self, task: str) -> None:
+        self._tasks.discard(task)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        order = ("loading", "analysing", "what-if")
+        running = [task for task in order if task in self._tasks]
+        self.busy = bool(running)
+        if running:
+            self.status = f"{running[0]}…"
+            if self._spin_timer is None:
+                self._spin_timer = self.set_interval(0.1, self._spin)
+            return
+        if self._spin_timer is not None:
+            self._spin_timer.stop()
+            self._spin_timer = None
+        parts = []
+        if self.read_only:
+            parts.append("read-only")
+        if self.load_error:
+            parts.append("could not read the inventory")
+        elif self.analysis_error:
+            parts.append("analysis failed")
+        elif self.results is not None:
+            parts.append(f"{len(self.results.findings)} findings")
+        self.status = " · ".join(parts)
+
+    def _spin(self) -> None:
+        self.spinner += 1
+
+    @work(thread=True, exclusive=True, group="load")
+    def load_inventory(self) -> None:
+        """Read and index the inventory off the UI thread."""
+        started = time.perf_counter()
+        try:
+            snapshot = load_snapshot(self.store)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            self.post_message(LoadFailed(exc))
+            return
+        self.post_message(InventoryLoaded(snapshot, time.perf_counter() - started))
+
+    @work(thread=True, exclusive=True, group="analysis")
+    def analyse(self, snapshot: Snapshot) -> None:
+        """Run the analysers off the UI thread (and, for big inventories, off the UI's process)."""
+        worker = get_current_worker()
+        try:
+            results = self.analyser.run(snapshot, cancelled=lambda: worker.is_cancelled)
+        except AnalysisCancelled:
+            return
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            self.post_message(AnalysisFailed(exc))
+            return
+        self.post_message(AnalysisDone(results))
+
+    @work(thread=True, exclusive=True, group="whatif")
+    def simulate(self, snapshot: Snapshot, failed: tuple[str, ...]) -> None:
+        """Simulate the current failures off the UI thread."""
+        try:
+            view = run_whatif(snapshot, failed)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            self.call_from_thread(self._whatif_failed, exc)
+            return
+        self.post_message(WhatIfDone(view, snapshot.fingerprint))
+
+    @work(thread=True, exclusive=True, group="poll")
+    def check_for_changes(self) -> None:
+        """Compare the database's fingerprint with the loaded snapshot's."""
+        if self.snapshot is None or "loading" in self._tasks:
+            return
+        try:
+            stamp = fingerprint(self.store)
+        except Exception:  # noqa: BLE001 - a busy or vanished database is retried next poll
+            return
+        if stamp != self.snapshot.fingerprint:
+            self.post_message(DataChanged())
+
+    def on_inventory_loaded(self, message: InventoryLoaded) -> None:
+        first = self.snapshot is None
+        self.load_error = None
+        self.snapshot = message.snapshot
+        self.timings["load"] = message.seconds
+        if first:
+            self.timings["first_data"] = time.perf_counter() - self._started
+        self._end("loading")
+        cached = self._results_cache.get(message.snapshot.fingerprint)
+        if cached is not None:
+            self.results = cached
+        else:
+            self.results = None
+            self.analysis_error = None
+            self._begin("analysing")
+            self.analyse(message.snapshot)
+        self.data_changed.publish(None)
+        if self.failed:
+            self._run_whatif()
+
+    def on_load_failed(self, message: LoadFailed) -> None:
+        self.load_error = f"{type(message.error).__name__}: {message.error}"
+        self._end("loading")
+        self.notify(
+            f"could not read the inventory: {self.load_error} (^r retries)", severity="error", timeout=10
+        )
+
+    def on_analysis_done(self, message: AnalysisDone) -> None:
+        if self.snapshot is None or message.results.fingerprint != self.snapshot.fingerprint:
+            return
+        # One entry is enough: results are only reused for the data they were computed from.
+        self._results_cache = {message.results.fingerprint: message.results}
+        self.results = message.results
+        self.timings["analysis"] = message.results.seconds
+        self.timings.setdefault("first_analysis", time.perf_counter() - self._started)
+        self._end("analysing")
+        self.data_changed.publish(None)
+
+    def on_analysis_failed(self, message: AnalysisFailed) -> None:
+        self.analysis_error = f"{type(message.error).__name__}: {message.error}"
+        self._end("analysing")
+        self.notify(f"analysis failed: {self.analysis_error}", severity="error", timeout=10)
+        self.data_changed.publish(None)
+
+    def on_data_changed(self, _message: DataChanged) -> None:
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        """Read the inventory again (and re-analyse it if it changed)."""
+        if "loading" in self._tasks:
+            return
+        self._begin("loading")
+        self.load_inventory()
+
+    # ---- what-if ----------------------------------------------------------------------------
+
+    def _run_whatif(self) -> None:
+        if self.snapshot is None:
+            return
+        failed = tuple(self.failed)
+        key = (self.snapshot.fingerprint, frozenset(failed))
+        cached = self._whatif_cache.get(key)
+        if cached is not None:
+            self._whatif_cache.move_to_end(key)
+            self.whatif = WhatIfView(
+                failed=failed,
+                result=cached.result,
+                cut_off_sites=cached.cut_off_sites,
+                failed_sites=cached.failed_sites,
+                failed_links=cached.failed_links,
+                unknown=cached.unknown,
+            )
+            self.whatif_changed.publish(None)
+            return
+        self._begin("what-if")
+        self.whatif_changed.publish(None)
+        self.simulate(self.snapshot, failed)
+
+    def on_what_if_done(self, message: WhatIfDone) -> None:
+        self._end("what-if")
+        if self.snapshot is None or message.stamp != self.snapshot.fingerprint:
+            return
+        key = (message.stamp, frozenset(message.view.failed))
+        self._whatif_cache[key] = message.view
+        while len(self._whatif_cache) > WHATIF_CACHE:
+            self._whatif_cache.popitem(last=False)
+        if message.view.failed == tuple(self.failed):
+            self.whatif = message.view
+            self.whatif_changed.publish(None)
+
+    def _whatif_failed(self, error: BaseException) -> None:
+        self._end("what-if")
+        self.notify(f"what-if failed: {type(error).__name__}: {error}", severity="error", timeout=10)
+
+    def set_failed(self, failed: Iterable[str]) -> None:
+        """Replace the what-if's failed sites and circuits."""
+        self.failed = list(dict.fromkeys(failed))
+        if not self.failed:
+            self.whatif = None
+            self.whatif_changed.publish(None)
+            return
+        self._run_whatif()
+
+    def toggle_failed(self, key: str) -> bool:
+        """Fail a site or circuit, or restore it if it was failed; True if it is now failed."""
+        if key in self.failed:
+            self.set_failed(k for k in self.failed if k != key)
+            return False
+        self.set_failed([*self.failed, key])
+        return True
+
+    def action_fail(self) -> None:
+        """Mark the selected site or link failed (or restore it)."""
+        target = getattr(self.screen, "fail_target", lambda: None)()
+        if target is None:
+            self.notify("select a site or a link to fail", severity="warning", timeout=3)
+            return
+        self.fail(*target)
+
+    def fail(self, kind: str, key: str) -> None:
+        """Fail a site or circuit (or restore it), and say so."""
+        now_failed = self.toggle_failed(key)
+        verb = "failed" if now_failed else "restored"
+        self.notify(f"{kind} {key} {verb}", timeout=2)
+
+    def action_reset(self) -> None:
+        """Clear every failure."""
+        if self.failed:
+            self.set_failed([])
+            self.notify("what-if reset: nothing failed", timeout=2)
+
+    def run_finding_whatif(self, finding: Finding) -> None:
+        """Fail what a finding names as its weak point and show who goes dark."""
+        if self.snapshot is None:
+            return
+        targets = whatif_targets(finding, self.snapshot)
+        if not targets:
+            self.notify(
+                "no single failure shows this finding: press f on a site or link instead",
+                severity="warning",
+                timeout=4,
+            )
+            return
+        self.set_failed(targets)
+        self.switch_mode("whatif")
+
+    def row_state(self, kind: str, key: str) -> Style | None:
+        """How a site, link or tenant row looks under the current what-if."""
+        if not self.failed:
+            return None
+        view = self.whatif
+        if kind == "site":
+            if key in self.failed:
+                return colours.FAILED
+            if view is not None and key in view.cut_off_sites:
+                return colours.CUT_OFF
+        elif kind == "link":
+            if key in self.failed:
+                return colours.FAILED
+            link = self.snapshot.links.get(key) if self.snapshot else None
+            if link and view is not None:
+                ends = (link["a_site"], link["b_site"])
+                if any(end in self.failed for end in ends):
+                    return colours.FAILED
+                if any(end in view.cut_off_sites for end in ends):
+                    return colours.CUT_OFF
+        elif kind == "tenant" and view is not None and view.cut_off.get(key):
+            return colours.CUT_OFF
+        return None
+
+    def row_mark(self, kind: str, key: str) -> str:
+        """The one-character mark of a row under the current what-if: ✖ failed, ● cut off."""
+        state = self.row_state(kind, key)
+        if state is None:
+            return ""
+        return "✖" if state == colours.FAILED else "●"
+
+    def state_args(self, kind: str) -> dict[str, Any]:
+        """The row_style and row_mark with which a table of sites, links or tenants shows the what-if."""
+        return {
+            "row_style": lambda key: self.row_state(kind, key),
+            "row_mark": lambda key: self.row_mark(kind, key),
+        }
+
+    # ---- navigation -------------------------------------------------------------------------
+
+    def action_section(self, mode: str) -> None:
+        """Go to a section (each keeps its own history of opened details)."""
+        self.switch_mode(mode)
+
+    def action_back(self) -> None:
+        """Go back: close the open detail, else return to the dashboard."""
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+        elif self.current_mode != "dashboard":
+            self.switch_mode("dashboard")
+
+    def show_findings(self, category: str | None = None) -> None:
+        """Go to the findings, with the cursor on a category's first group."""
+        self.switch_mode("findings")
+        screen = self.screen
+        if isinstance(screen, FindingsScreen):
+            screen.focus_category(category)
+
+    def action_help(self) -> None:
+        """Show every key."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def _push_detail(self, screen: Any, kind: str, key: Hashable) -> None:
+        current = self.screen
+        if getattr(current, "subject", None) == (kind, key):
+            return
+        self.push_screen(screen)
+
+    def open_site(self, code: Hashable) -> None:
+        """Open a site's detail on top of the current screen."""
+        if self.snapshot is None or code not in self.snapshot.sites:
+            self.notify(f"no site {code}", severity="warning", timeout=3)
+            return
+        self.selected_site = str(code)
+        self._push_detail(SiteScreen(str(code)), "site", code)
+
+    def open_link(self, circuit: Hashable) -> None:
+        """Open a circuit's detail."""
+        if self.snapshot is None or circuit not in self.snapshot.links:
+            self.notify(f"no circuit {circuit}", severity="warning", timeout=3)
+            return
+        self._push_detail(LinkScreen(str(circuit)), "link", circuit)
+
+    def open_tenant(self, code: Hashable) -> None:
+        """Open a tenant's detail."""
+        if self.snapshot is None or code not in self.snapshot.tenants:
+            self.notify(f"no tenant {code}", severity="warning", timeout=3)
+            return
+        self._push_detail(TenantScreen(str(code)), "tenant", code)
+
+    def open_finding(self, finding_id: Hashable) -> None:
+        """Open a finding's detail."""
+        if self.results is None or finding_id not in self.results.by_id:
+            self.notify("the analysis is still running", severity="warning", timeout=3)
+            return
+        self._push_detail(FindingScreen(str(finding_id)), "finding", finding_id)
+
+
+def run_tui(store: Store, *, read_only: bool = False) -> None:
+    """Run the terminal UI on an opened inventory until the user quits."""
+    PsninvApp(store, read_only=read_only).run()

@@ -1,0 +1,199 @@
+"""Benchmark: importing a generated 100k-site inventory from .xlsx and from CSV, beside raw sqlite3.
+
+    python scripts/bench_import.py                  # 100,000 sites (about 150,000 links), seed 2026
+    python scripts/bench_import.py --sites 20000 --repeat 3
+
+Generates the inventory with scripts/generate_inventory.py, writes it once as a workbook
+(psninv.io.xlsx.write_workbook) and once as a CSV folder (psninv.io.export), then times
+psninv's import of each into a fresh SQLite database (goals: under 10 s from .xlsx and under
+5 s from CSV). The references, measured in the same run on fresh databases with the same
+schema and pragmas, are bare sqlite3 executemany calls of the same rows: once the rows alone,
+once with one change-log row each (the import logs every created row). Prefixes are left out
+by default, as the goal is stated for sites and links; --prefixes keeps them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATOR = ROOT / "scripts" / "generate_inventory.py"
+GOALS_S = {"xlsx": 10.0, "csv": 5.0}
+
+from psninv.inventory import Inventory  # noqa: E402
+from psninv.io.export import export_inventory  # noqa: E402
+from psninv.io.importer import import_files  # noqa: E402
+from psninv.io.xlsx import write_workbook  # noqa: E402
+from psninv.model import ENTITY_TABLES, SiteOccupant  # noqa: E402
+from psninv.store import open_store  # noqa: E402
+
+
+def load_generator() -> ModuleType:
+    """scripts/generate_inventory.py as a module (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("generate_inventory", GENERATOR)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {GENERATOR}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def import_once(source: list[Path], folder: Path, name: str) -> tuple[float, dict[str, float], Any]:
+    """Seconds to import into a fresh database, the second each phase started at, and the report."""
+    phases: dict[str, float] = {}
+    with open_store(folder / f"{name}.db", actor="bench") as store:
+        started = time.perf_counter()
+
+        def progress(phase: str, done: int, total: int) -> None:
+            phases.setdefault(phase, time.perf_counter() - started)
+
+        report = import_files(store, source, progress=progress)
+        elapsed = time.perf_counter() - started
+    if not report.ok:
+        raise SystemExit("import failed:\n" + "\n".join(str(issue) for issue in report.errors[:20]))
+    return elapsed, phases, report
+
+
+def reference_once(inventory: Inventory, folder: Path, name: str, *, log: bool) -> float:
+    """Seconds for raw sqlite3 executemany of the same rows into a fresh database of the same schema."""
+    path = folder / f"{name}.db"
+    open_store(path).close()
+    tables: list[tuple[str, list[str], list[tuple[Any, ...]]]] = []
+    changes: list[tuple[Any, ...]] = []
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
+    occupants = []
+    for entity, rows in inventory.entities():
+        table = ENTITY_TABLES[entity]
+        names = [column.name for column in table.columns]
+        values = []
+        for key, row in rows.items():
+            full = {**row, "version": 1}
+            values.append(tuple(_sql(full.get(column)) for column in names))
+            if entity == "sites":
+                occupants.extend((key, tenant) for tenant in row.get("occupants", ()))
+            if log:
+                text = key if isinstance(key, str) else "|".join(key)
+                changes.append(
+                    (
+                        "bench",
+                        now,
+                        "bench",
+                        "create",
+                        entity,
+                        text,
+                        None,
+                        json.dumps(row, default=str, ensure_ascii=False, separators=(",", ":")),
+                    )
+                )
+        tables.append((table.name, names, values))
+        if entity == "sites":
+            tables.append((SiteOccupant.__table__.name, ["site", "tenant"], occupants))
+    if log:
+        names = ["batch", "at", "actor", "action", "entity", "key", "before", "after"]
+        tables.append(("change", names, changes))
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+            connection.execute(f"PRAGMA {pragma}")
+        started = time.perf_counter()
+        connection.execute("BEGIN IMMEDIATE")
+        for table_name, names, values in tables:
+            columns = ", ".join(f'"{name}"' for name in names)
+            marks = ", ".join("?" for _ in names)
+            connection.executemany(f'INSERT INTO "{table_name}" ({columns}) VALUES ({marks})', values)
+        connection.execute("COMMIT")
+        return time.perf_counter() - started
+    finally:
+        connection.close()
+
+
+def _sql(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def best(repeat: int, action: Callable[[int], Any]) -> Any:
+    """The fastest of `repeat` runs (by their first element, seconds)."""
+    return min((action(run) for run in range(repeat)), key=lambda result: result[0])
+
+
+def main() -> int:
+    """Generate, write, import, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sites", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each measurement; the best counts")
+    parser.add_argument("--prefixes", action="store_true", help="import the generated prefixes too")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    inventory = load_generator().generate(sites=args.sites, seed=args.seed)
+    if not args.prefixes:
+        inventory.prefixes = {}
+    counts = inventory.counts()
+    rows = sum(counts.values())
+    print(
+        f"generated {', '.join(f'{n:,} {e}' for e, n in counts.items())} "
+        f"in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+
+    with tempfile.TemporaryDirectory(prefix="bench_import_") as directory:
+        folder = Path(directory)
+        started = time.perf_counter()
+        workbook = folder / "inventory.xlsx"
+        write_workbook(inventory, workbook)
+        csv_folder = export_inventory(inventory, folder / "csv", fmt="csv")
+        csv_files = sorted(path for path in csv_folder.glob("*.csv") if counts.get(path.stem))
+        print(
+            f"wrote {workbook.stat().st_size / 1e6:.1f} MB workbook and "
+            f"{sum(p.stat().st_size for p in csv_files) / 1e6:.1f} MB of CSV "
+            f"in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
+
+        results: list[tuple[str, float, str]] = []
+        for label, source in (("xlsx", [workbook]), ("csv", csv_files)):
+            seconds, phases, report = best(
+                args.repeat, lambda run, s=source, n=label: import_once(s, folder, f"{n}{run}")
+            )
+            created = sum(c["created"] for c in report.counts.values())
+            assert created == rows, (created, rows)
+            ends = [*list(phases.values())[1:], seconds]
+            breakdown = ", ".join(
+                f"{phase} {end - start:.1f}" for (phase, start), end in zip(phases.items(), ends, strict=True)
+            )
+            results.append(
+                (f"psninv import from {label}", seconds, f"goal < {GOALS_S[label]:.0f} s; {breakdown}")
+            )
+            print(f"  {label}: {seconds:.2f} s", flush=True)
+        raw = best(args.repeat, lambda run: (reference_once(inventory, folder, f"raw{run}", log=False),))[0]
+        logged = best(args.repeat, lambda run: (reference_once(inventory, folder, f"log{run}", log=True),))[0]
+        results.append(("reference: sqlite3 executemany, rows", raw, "same rows, schema and pragmas"))
+        results.append(("reference: ... rows + change log", logged, "one JSON change row per row too"))
+
+    print()
+    print(f"Import of {rows:,} rows ({counts['sites']:,} sites, {counts['links']:,} links), seconds:")
+    width = max(len(name) for name, _, _ in results)
+    for name, seconds, note in results:
+        ratio = seconds / logged if logged else float("nan")
+        print(f"  {name:<{width}}  {seconds:7.2f}  {ratio:5.1f}x  {note}")
+    print("  (x = multiple of the reference with change log)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
