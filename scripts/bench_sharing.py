@@ -34,6 +34,11 @@ from psninv.analysis.sharing.context import Context  # noqa: E402
 from psninv.analysis.sharing.summary import build_summary  # noqa: E402
 from psninv.analysis.tariff import Tariff  # noqa: E402
 
+try:  # imported here, not in the timed call: importing SciPy takes seconds
+    from scipy.spatial import cKDTree
+except ImportError:
+    cKDTree = None
+
 GOAL_S = 15.0
 
 
@@ -46,10 +51,7 @@ def timed(action: Callable[[], Any]) -> tuple[float, Any]:
 
 def kdtree_pairs(points: list[tuple[str, float, float]], radius_km: float) -> int | None:
     """How many pairs SciPy's cKDTree finds within the radius (chord distance on the unit sphere)."""
-    try:
-        import numpy as np
-        from scipy.spatial import cKDTree
-    except ImportError:
+    if cKDTree is None:
         return None
     lat = np.radians([p[1] for p in points])
     lon = np.radians([p[2] for p in points])

@@ -225,9 +225,9 @@ def _check(
     for bundle, load in loads.items():
         bandwidth = routing.bandwidth[bundle]
         # A failure counts against a bundle only if it adds load there (or it is overloaded as it is).
-        if bandwidth is not None and load > bandwidth + 1e-9:
-            if failure is None or load > routing.load[bundle] + 1e-9:
-                _record(routing, bundle, load, bandwidth, failure, moved)
+        over = bandwidth is not None and load > bandwidth + 1e-9
+        if over and (failure is None or load > routing.load[bundle] + 1e-9):
+            _record(routing, bundle, load, bandwidth, failure, moved)
 
 
 def _record(

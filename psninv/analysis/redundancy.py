@@ -7,13 +7,12 @@ documented in docs/ANALYSIS.md.
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from psninv._gc import collector_paused
 from psninv.analysis.capacity import Overload, Routing, find_overloads
 from psninv.analysis.connectivity import (
     Cut,
@@ -48,21 +47,8 @@ def find_redundancy(
 
     Returns the findings, worst first, and the redundancy part of the summary.
     """
-    with _collector_paused():
+    with collector_paused():
         return _find(inventory, policy or Policy(), tariff or Tariff(), failed)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the analysis allocates its (acyclic) arrays and findings."""
-    # Its full passes rescan every inventory row again and again: a third of the time at 100k sites.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _find(

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from psninv._gc import collector_paused
 from psninv.analysis import Analysis, Finding, Severity, Tariff, analyse
 from psninv.cli.app import EXIT_DATA, cli, db_options, open_for
 from psninv.cli.render import console, severity_text, table
@@ -96,7 +97,10 @@ def analyse_command(
         include_hidden=include_hidden,
     )
     if fmt == "json":
-        text = json.dumps(result.to_dict(), indent=2, default=str, ensure_ascii=False)
+        # People read it on a terminal; scripts and files get compact JSON, several times faster to write.
+        indent = 2 if output is None and sys.stdout.isatty() else None
+        with collector_paused():
+            text = json.dumps(result.to_dict(), indent=indent, default=str, ensure_ascii=False)
         if output:
             output.write_text(text + "\n", encoding="utf-8")
         else:

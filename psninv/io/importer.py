@@ -10,7 +10,6 @@ upserted, the occupants replaced and every change logged, in one transaction.
 from __future__ import annotations
 
 import difflib
-import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from psninv._gc import collector_paused
 from psninv.io import validate
 from psninv.io.coerce import compile_column
 from psninv.io.columns import COLUMNS
@@ -76,21 +76,8 @@ def import_files(
     commit. `progress(phase, done, total)` is called with phases reading, validating and writing.
     """
     run = _Import(store, kind=kind, encoding=encoding, dry_run=dry_run, progress=progress, limits=limits)
-    with _collector_paused():
+    with collector_paused():
         return run.run(paths)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    # An import builds millions of small objects and no reference cycles; the cyclic collector
-    # would walk them all again and again (about a third of a large import's time).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass

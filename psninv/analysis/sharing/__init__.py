@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
+from psninv._gc import collector_paused
 from psninv.analysis.finding import Finding
 from psninv.analysis.sharing import co_location, hubs, ip_overlap, mutual_backup, parallel, renewals
 from psninv.analysis.sharing.context import KINDS, Context
@@ -35,7 +33,7 @@ def find_sharing(
     Opportunities saving less than the tariff's threshold are left out unless include_hidden; the
     summary counts them either way and never adds their pounds to the totals.
     """
-    with _collector_paused():
+    with collector_paused():
         ctx = Context(inventory, tariff or Tariff())
         for search in SEARCHES:
             search(ctx)
@@ -44,15 +42,3 @@ def find_sharing(
         return findings, build_summary(ctx)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector, restoring its state afterwards."""
-    # The searches allocate hundreds of thousands of small objects that form no cycles; left on, the
-    # collector walks the whole inventory again and again for nothing (a third of the time at 100k).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -153,6 +153,7 @@ class Context:
         tenant_id = self.tenant_id
         self.owner_id = np.array([tenant_id.get(owner, -1) for owner in owners], dtype=np.int64)
         self.upstream = np.array([role in UPSTREAM_ROLES for role in roles], dtype=bool)
+        self.hub = np.array([role == Role.HUB.value for role in roles], dtype=bool)
 
         index = self.index
         active = []

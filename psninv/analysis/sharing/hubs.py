@@ -8,7 +8,6 @@ import numpy as np
 
 from psninv.analysis.geo import haversine_array
 from psninv.analysis.sharing.context import Context, gbp, mbps, num
-from psninv.model import Role
 
 KIND = "hub-consolidation"
 
@@ -17,10 +16,9 @@ def find(ctx: Context) -> None:
     """Move each single-tenant hub's access links to the nearest shared hub and cease its uplinks."""
     reach_km = ctx.tariff.hub_reach_km
     served, downstream = _served_counts(ctx)
-    is_hub = np.array([ctx.sites[code].get("role") == Role.HUB.value for code in ctx.codes], dtype=bool)
     # A hub is a tenant's own when everything below it is that tenant's; any other hub, core or
     # datacentre that serves two or more tenants is shared.
-    own = is_hub & (ctx.owner_id >= 0) & (downstream == 1)
+    own = ctx.hub & (ctx.owner_id >= 0) & (downstream == 1)
     shared = np.flatnonzero(ctx.upstream & ~own & (served >= 2) & ctx.located)
     if shared.size == 0:
         return

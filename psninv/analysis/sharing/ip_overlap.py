@@ -66,7 +66,7 @@ def find(ctx: Context) -> None:
     tables: dict[tuple[str, int], list[_Block]] = {}
     for block in blocks:
         tables.setdefault((block.vrf, block.version), []).append(block)
-    blockers = _tenant_pairs_in_shown_findings(ctx)
+    blockers = _Blockers(ctx)
     pool = [netaddr.IPNetwork(text) for text in ctx.tariff.renumber_pool]
     for (_vrf, version), table in sorted(tables.items()):
         table.sort(key=lambda b: (b.first, -b.size, b.text))
@@ -97,17 +97,24 @@ def _blocks(ctx: Context) -> list[_Block]:
     return out
 
 
-def _tenant_pairs_in_shown_findings(ctx: Context) -> set[frozenset[str]]:
-    """Pairs of tenants that a shown, costed opportunity would bring onto shared kit."""
-    pairs = set()
-    for opportunity in ctx.opportunities:
-        if opportunity.hidden or opportunity.finding.savings_gbp is None:
-            continue
-        tenants = opportunity.finding.tenants
-        for i, a in enumerate(tenants):
-            for b in tenants[i + 1 :]:
-                pairs.add(frozenset((a, b)))
-    return pairs
+class _Blockers:
+    """Pairs of tenants a shown, costed opportunity would bring onto shared kit, gathered on first use."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.pairs: set[frozenset[str]] | None = None
+
+    def __contains__(self, pair: object) -> bool:
+        if self.pairs is None:
+            self.pairs = set()
+            for opportunity in self.ctx.opportunities:
+                if opportunity.hidden or opportunity.finding.savings_gbp is None:
+                    continue
+                tenants = opportunity.finding.tenants
+                for i, a in enumerate(tenants):
+                    for b in tenants[i + 1 :]:
+                        self.pairs.add(frozenset((a, b)))
+        return pair in self.pairs
 
 
 class _FreeSpace:
@@ -191,7 +198,7 @@ def _where(ctx: Context, block: _Block) -> str:
 
 
 def _report_overlap(
-    ctx: Context, outer: _Block, inner: _Block, finder: _FreeSpace, blockers: set[frozenset[str]]
+    ctx: Context, outer: _Block, inner: _Block, finder: _FreeSpace, blockers: _Blockers
 ) -> None:
     table = f"VRF {outer.vrf}" if outer.vrf else "the global table"
     suggestion = finder.suggest(inner)
