@@ -32,17 +32,17 @@ def _load(conn: Connection) -> Inventory:
         names = list(result.keys())
         # zip over plain tuples is several times faster than RowMapping at 100k rows.
         if entity == "sites":
-            for values in result.tuples():
+            for values in result:
                 row = dict(zip(names, values, strict=True))
                 row["occupants"] = occupants.get(row["code"], [])
                 rows[row["code"]] = row
         elif len(keys) > 1:
-            for values in result.tuples():
+            for values in result:
                 row = dict(zip(names, values, strict=True))
                 rows[tuple(row[k] for k in keys)] = row
         else:
             key = keys[0]
-            for values in result.tuples():
+            for values in result:
                 row = dict(zip(names, values, strict=True))
                 rows[row[key]] = row
     return inventory
