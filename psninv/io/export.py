@@ -6,17 +6,15 @@ import csv
 import datetime as dt
 import json
 import math
-import os
 import re
-import tempfile
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from psninv.inventory import Inventory
+from psninv.io.atomic import replacing
 from psninv.io.columns import COLUMNS, Column, Kind
 from psninv.io.formula import escape_csv_text
 from psninv.io.xlsx import CellValue, row_values, write_workbook
@@ -46,7 +44,7 @@ def export_inventory(inventory: Inventory, path: str | Path, *, fmt: str | None 
     """
     fmt, target = resolve_target(path, fmt)
     if fmt == "xlsx":
-        with _replacing(target) as temporary:
+        with replacing(target) as temporary:
             write_workbook(inventory, temporary)
     elif fmt == "csv":
         write_csv_folder(inventory, target)
@@ -88,22 +86,6 @@ def resolve_target(path: str | Path, fmt: str | None = None) -> tuple[str, Path]
     return chosen, target
 
 
-@contextmanager
-def _replacing(path: Path) -> Iterator[Path]:
-    # Written beside the target and renamed over it, so readers never see half a file.
-    # mkstemp's owner-only mode is kept on purpose: an inventory is sensitive data.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        yield temporary
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
 # --- CSV ---------------------------------------------------------------------------------------
 
 
@@ -132,7 +114,7 @@ def write_csv_folder(inventory: Inventory, folder: str | Path) -> Path:
     for entity, rows in inventory.entities():
         columns = COLUMNS[entity]
         target = folder / CSV_FILES[entity]
-        with _replacing(target) as temporary, temporary.open("w", encoding="utf-8", newline="") as stream:
+        with replacing(target) as temporary, temporary.open("w", encoding="utf-8", newline="") as stream:
             writer = csv.writer(stream)
             writer.writerow(column.name for column in columns)
             for row in rows.values():
@@ -195,7 +177,7 @@ def write_graphml(inventory: Inventory, path: str | Path) -> Path:
     export to .xlsx or CSV to keep them. Control characters XML cannot hold are left out of text.
     """
     path = Path(path)
-    with _replacing(path) as temporary:
+    with replacing(path) as temporary:
         nx.write_graphml(inventory_graph(inventory), temporary)
     return path
 
@@ -261,7 +243,7 @@ def write_geojson(inventory: Inventory, path: str | Path) -> Path:
     """Write the sites and links that have coordinates as a GeoJSON file (UTF-8), loadable in QGIS."""
     path = Path(path)
     collection = inventory_geojson(inventory)
-    with _replacing(path) as temporary, temporary.open("w", encoding="utf-8") as stream:
+    with replacing(path) as temporary, temporary.open("w", encoding="utf-8") as stream:
         json.dump(collection, stream, ensure_ascii=False, allow_nan=False, indent=1)
         stream.write("\n")
     return path

@@ -5,10 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,6 +13,7 @@ from typing import Any
 import xlsxwriter
 
 from psninv.analysis.finding import Analysis, Finding
+from psninv.io.atomic import replacing
 from psninv.io.formula import escape_csv_text
 
 REPORT_FORMATS: tuple[str, ...] = ("json", "csv", "xlsx")
@@ -48,7 +46,7 @@ def write_report(analysis: Analysis, path: str | Path, fmt: str) -> Path:
     if fmt not in REPORT_FORMATS:
         raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(REPORT_FORMATS)}")
     target = Path(path)
-    with _replacing(target) as temporary:
+    with replacing(target) as temporary:
         if fmt == "json":
             _write_json(analysis, temporary)
         elif fmt == "csv":
@@ -56,20 +54,6 @@ def write_report(analysis: Analysis, path: str | Path, fmt: str) -> Path:
         else:
             _write_xlsx(analysis, temporary)
     return target
-
-
-@contextmanager
-def _replacing(target: Path) -> Iterator[Path]:
-    """A temporary file beside target that replaces it on success and vanishes on failure."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        yield temporary
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def _json_default(value: Any) -> Any:
