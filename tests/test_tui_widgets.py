@@ -10,7 +10,8 @@ from textual.app import App, ComposeResult
 
 from psninv.inventory import Inventory
 from psninv.tui.data import index_inventory
-from psninv.tui.map import Marks, View, build_map_data, draw_map, fit_view, spanning_tree
+from psninv.tui.map import spanning_tree
+from psninv.tui.map_draw import Marks, View, build_map_data, draw_map, fit_view
 from psninv.tui.table import Column, VirtualTable
 
 
