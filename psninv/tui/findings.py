@@ -410,3 +410,17 @@ def _impact_text(value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}: {_impact_text(v)}" for k, v in value.items())
     return text(value)
+
+
+def findings_section(screen: DetailScreen, table_id: str, empty_text: str) -> ComposeResult:
+    """A heading and a table of the findings about what a detail page shows."""
+
+    def cells(finding_id: str) -> list[str | Text]:
+        results = screen.psn.results
+        finding = results.by_id.get(finding_id) if results else None
+        return finding_cells(finding) if finding else [finding_id]
+
+    yield screen.section_title(table_id)
+    yield VirtualTable(
+        finding_columns(), cells, entity="finding", empty_text=empty_text, id=table_id
+    )

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from psninv.model import srlg_tags
 from psninv.tui.base import DetailScreen, ListScreen, fields
 from psninv.tui.data import mbps, money, text
-from psninv.tui.findings import finding_cells, finding_columns
+from psninv.tui.findings import findings_section
 from psninv.tui.site_detail import tenant_label, whatif_state
 from psninv.tui.sites import findings_cell, findings_sort_value
 from psninv.tui.table import Column, VirtualTable
@@ -114,14 +114,7 @@ class LinkScreen(DetailScreen):
             **self.psn.state_args("site"),
             id="link-ends",
         )
-        yield self.section_title("link-findings")
-        yield VirtualTable(
-            finding_columns(),
-            self._finding_cells,
-            entity="finding",
-            empty_text="no findings about this circuit",
-            id="link-findings",
-        )
+        yield from findings_section(self, "link-findings", "no findings about this circuit")
 
     def _end_cells(self, code: str) -> list[str | Text]:
         snap = self.psn.snapshot
@@ -138,11 +131,6 @@ class LinkScreen(DetailScreen):
             text(site.get("role")),
             text(site.get("district")),
         ]
-
-    def _finding_cells(self, finding_id: str) -> list[str | Text]:
-        results = self.psn.results
-        finding = results.by_id.get(finding_id) if results else None
-        return finding_cells(finding) if finding else [finding_id]
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from psninv.tui import colours
 from psninv.tui.base import DetailScreen, fields
 from psninv.tui.data import mbps, money, text
-from psninv.tui.findings import finding_cells, finding_columns
+from psninv.tui.findings import findings_section
 from psninv.tui.table import Column, VirtualTable
 
 
@@ -92,14 +92,7 @@ class SiteScreen(DetailScreen):
             empty_text="no prefixes recorded",
             id="site-prefixes",
         )
-        yield self.section_title("site-findings")
-        yield VirtualTable(
-            finding_columns(),
-            self._finding_cells,
-            entity="finding",
-            empty_text="no findings about this site",
-            id="site-findings",
-        )
+        yield from findings_section(self, "site-findings", "no findings about this site")
 
     def _link_cells(self, cid: str) -> list[str | Text]:
         snap = self.psn.snapshot
@@ -153,11 +146,6 @@ class SiteScreen(DetailScreen):
             text(row.get("tenant")),
             text(row.get("description")),
         ]
-
-    def _finding_cells(self, finding_id: str) -> list[str | Text]:
-        results = self.psn.results
-        finding = results.by_id.get(finding_id) if results else None
-        return finding_cells(finding) if finding else [finding_id]
 
     def on_mount(self) -> None:
         super().on_mount()

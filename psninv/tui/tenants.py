@@ -13,7 +13,7 @@ from psninv.analysis.finding import Category
 from psninv.tui import colours
 from psninv.tui.base import DetailScreen, ListScreen, fields
 from psninv.tui.data import money, text
-from psninv.tui.findings import finding_cells, finding_columns
+from psninv.tui.findings import findings_section
 from psninv.tui.sites import findings_cell, findings_sort_value, site_cells, site_columns
 from psninv.tui.table import Column, VirtualTable
 
@@ -116,14 +116,7 @@ class TenantScreen(DetailScreen):
         self.subject = ("tenant", code)
 
     def compose_sections(self) -> ComposeResult:
-        yield self.section_title("tenant-findings")
-        yield VirtualTable(
-            finding_columns(),
-            self._finding_cells,
-            entity="finding",
-            empty_text="no findings about this tenant",
-            id="tenant-findings",
-        )
+        yield from findings_section(self, "tenant-findings", "no findings about this tenant")
         yield self.section_title("tenant-sites")
         yield VirtualTable(
             site_columns(),
@@ -148,11 +141,6 @@ class TenantScreen(DetailScreen):
             empty_text="it pays for no circuits",
             id="tenant-links",
         )
-
-    def _finding_cells(self, finding_id: str) -> list[str | Text]:
-        results = self.psn.results
-        finding = results.by_id.get(finding_id) if results else None
-        return finding_cells(finding) if finding else [finding_id]
 
     def _link_cells(self, cid: str) -> list[str | Text]:
         link = self.psn.snapshot.links.get(cid) if self.psn.snapshot else None
