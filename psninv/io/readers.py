@@ -69,30 +69,17 @@ class ReadResult:
 
     def error(self, file: str, message: str, **where: Any) -> ReadResult:
         """Add an error about the file (optionally at a sheet, row or column) and return self."""
-        self.issues.append(
-            Issue(
-                file,
-                where.get("sheet"),
-                where.get("row"),
-                where.get("column"),
-                where.get("value"),
-                message,
-                ERROR,
-            )
-        )
-        return self
+        return self._add(ERROR, file, message, where)
 
     def warn(self, file: str, message: str, **where: Any) -> ReadResult:
         """Add a warning about the file and return self."""
+        return self._add(WARNING, file, message, where)
+
+    def _add(self, level: str, file: str, message: str, where: dict[str, Any]) -> ReadResult:
         self.issues.append(
             Issue(
-                file,
-                where.get("sheet"),
-                where.get("row"),
-                where.get("column"),
-                where.get("value"),
-                message,
-                WARNING,
+                file, where.get("sheet"), where.get("row"), where.get("column"), where.get("value"),
+                message, level,
             )
         )
         return self

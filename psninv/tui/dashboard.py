@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,7 +16,7 @@ from psninv.analysis.finding import Category
 from psninv.tui import colours
 from psninv.tui.base import BaseScreen
 from psninv.tui.data import money
-from psninv.tui.findings import finding_cells, finding_columns
+from psninv.tui.findings import findings_table
 from psninv.tui.table import VirtualTable
 
 TOP_FINDINGS = 10
@@ -65,27 +64,9 @@ class DashboardScreen(BaseScreen):
             yield Card("Redundancy findings", "findings:redundancy", id="card-redundancy")
             yield Card("Sharing opportunities", "findings:sharing", id="card-sharing")
         yield Static(id="top-title", classes="section-title")
-        yield VirtualTable(
-            finding_columns(),
-            self._cells,
-            entity="finding",
-            id="top-findings",
-            empty_text="no findings",
-        )
+        yield findings_table(self, "top-findings", "no findings")
         yield Static(id="savings-title", classes="section-title")
-        yield VirtualTable(
-            finding_columns(),
-            self._cells,
-            entity="finding",
-            id="top-savings",
-            empty_text="no sharing opportunity saves money",
-        )
-
-    def _cells(self, key: Hashable) -> list[str | Text]:
-        results = self.psn.results
-        if results is None or key not in results.by_id:
-            return []
-        return finding_cells(results.by_id[key])
+        yield findings_table(self, "top-savings", "no sharing opportunity saves money")
 
     def refresh_data(self) -> None:
         snap = self.psn.snapshot

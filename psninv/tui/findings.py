@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from psninv.analysis.finding import Category, Finding
 from psninv.tui import colours
-from psninv.tui.base import DetailScreen, ListScreen, fields
+from psninv.tui.base import BaseScreen, DetailScreen, ListScreen, fields
 from psninv.tui.data import Snapshot, money, text
 from psninv.tui.table import Column, VirtualTable
 
@@ -412,15 +412,18 @@ def _impact_text(value: Any) -> str:
     return text(value)
 
 
-def findings_section(screen: DetailScreen, table_id: str, empty_text: str) -> ComposeResult:
-    """A heading and a table of the findings about what a detail page shows."""
+def findings_table(screen: BaseScreen, table_id: str, empty_text: str) -> VirtualTable:
+    """A table of findings, keyed by finding id, drawn from the screen's latest analysis."""
 
     def cells(finding_id: str) -> list[str | Text]:
         results = screen.psn.results
         finding = results.by_id.get(finding_id) if results else None
         return finding_cells(finding) if finding else [finding_id]
 
+    return VirtualTable(finding_columns(), cells, entity="finding", empty_text=empty_text, id=table_id)
+
+
+def findings_section(screen: DetailScreen, table_id: str, empty_text: str) -> ComposeResult:
+    """A heading and a table of the findings about what a detail page shows."""
     yield screen.section_title(table_id)
-    yield VirtualTable(
-        finding_columns(), cells, entity="finding", empty_text=empty_text, id=table_id
-    )
+    yield findings_table(screen, table_id, empty_text)

@@ -17,7 +17,7 @@ from psninv.analysis.finding import Category
 from psninv.tui import colours
 from psninv.tui.base import BaseScreen
 from psninv.tui.data import text
-from psninv.tui.findings import finding_cells, finding_columns, whatif_targets
+from psninv.tui.findings import findings_table, whatif_targets
 from psninv.tui.table import Column, VirtualTable
 
 SUGGESTIONS = 12
@@ -62,13 +62,7 @@ class WhatIfScreen(BaseScreen):
                 id="whatif-cutoff",
             )
             yield Static(id="whatif-suggest-title", classes="section-title")
-            yield VirtualTable(
-                finding_columns(),
-                self._suggestion_cells,
-                entity="finding",
-                empty_text="the analysis found no single points of failure",
-                id="whatif-suggest",
-            )
+            yield findings_table(self, "whatif-suggest", "the analysis found no single points of failure")
 
     # ---- cells ------------------------------------------------------------------------------
 
@@ -113,11 +107,6 @@ class WhatIfScreen(BaseScreen):
             text(site.get("criticality")),
             f"{demand:,.0f}" if demand is not None else "",
         ]
-
-    def _suggestion_cells(self, finding_id: str) -> list[str | Text]:
-        results = self.psn.results
-        finding = results.by_id.get(finding_id) if results else None
-        return finding_cells(finding) if finding else [finding_id]
 
     # ---- refresh ----------------------------------------------------------------------------
 
