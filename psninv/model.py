@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, Date, DateTime, ForeignKey, MetaData, String, Text
+from sqlalchemy import CheckConstraint, Column, Date, DateTime, ForeignKey, Index, MetaData, String, Text
 from sqlmodel import Field, SQLModel
 
 # Named constraints make Alembic batch migrations on SQLite (which rebuild tables) reliable.
@@ -193,16 +193,19 @@ class Change(SQLModel, table=True):
     """One write to the inventory: who, when, what, and the record before and after."""
 
     __tablename__ = "change"
+    # One record's history and one batch's changes are the lookups; every other index slows imports.
+    __table_args__ = (Index("ix_change_entity_key", "entity", "key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     batch: str = Field(index=True)
-    at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
+    at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
     actor: str
     action: str  # create, update or delete
-    entity: str = Field(index=True)
-    key: str = Field(index=True)
+    entity: str
+    key: str
     before: str | None = Field(default=None, sa_column=Column(Text))
     after: str | None = Field(default=None, sa_column=Column(Text))
+    reverts: int | None = Field(default=None)  # the id of the change this one undid
 
 
 ENTITY_TABLES = {

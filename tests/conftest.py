@@ -52,6 +52,12 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def db(db_path: Path) -> str:
+    """A fresh inventory as a --db value (a file path or a database URL)."""
+    return str(db_path)
+
+
+@pytest.fixture
 def store(db_path: Path):
     """A fresh, empty inventory store on a real SQLite file."""
     opened = open_store(db_path, actor="tester")

@@ -375,7 +375,10 @@ def _number_coercer(column: Column, scale: float | None, csv_text: bool) -> Colu
             ]
         present = [x for x in out if x is not None]
         if present:
-            total = math.fsum(present) if len(present) < 8 else sum(present)
+            try:
+                total = math.fsum(present) if len(present) < 8 else sum(present)
+            except OverflowError:  # two huge finite cells: still checked one by one below
+                total = math.inf
             if not math.isfinite(total) or min(present) < low or max(present) > high:
                 for index, x in enumerate(out):
                     if x is None:

@@ -115,6 +115,7 @@ class _Import:
         self.issues: list[Issue] = []
         self.hidden_errors = 0
         self.hidden_warnings = 0
+        self.changes: list[ChangeRecord] = []
 
     # --- issues --------------------------------------------------------------------------------
 
@@ -153,7 +154,14 @@ class _Import:
                     ERROR if self.hidden_errors else WARNING,
                 )
             )
-        return ImportReport(files=files, issues=issues, counts=counts, dry_run=self.dry_run, batch=batch)
+        return ImportReport(
+            files=files,
+            issues=issues,
+            counts=counts,
+            dry_run=self.dry_run,
+            batch=batch,
+            changes=self.changes if counts else [],
+        )
 
     # --- the import ----------------------------------------------------------------------------
 
@@ -277,6 +285,7 @@ class _Import:
                 if self.has_errors():
                     raise _Rollback
                 counts = plan.counts
+                self.changes = plan.records
                 if plan.changed and not self.store.read_only:
                     self.write(conn, plan)
                     batch = self.store.log(conn, plan.records)

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from psninv.store.writes import ChangeRecord
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -82,6 +84,8 @@ class ImportReport:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     dry_run: bool = False
     batch: str | None = None
+    changes: list[ChangeRecord] = field(default_factory=list, repr=False)
+    """Each created or updated row with its before and after: the diff a reviewer confirms."""
 
     @property
     def errors(self) -> list[Issue]:
