@@ -8,6 +8,7 @@ refused with the newer values, never overwritten), and the change logged with it
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -362,12 +363,17 @@ def _gone(conn: Connection, entity: str, key: Any) -> EditError:
 def _conflict(
     conn: Connection, entity: str, key: Any, current: Mapping[str, Any], version: int, base: Mapping[str, Any]
 ) -> ConflictError:
-    newer = {
-        name: current.get(name)
-        for name in (column.name for column in COLUMNS[entity])
-        if name in base and _same_text(base.get(name)) != _same_text(current.get(name))
-    }
     last = _last_change(conn, entity, key)
+    names = [column.name for column in COLUMNS[entity]]
+    if base:
+        moved = [
+            name for name in names if name in base and _same_text(base[name]) != _same_text(current.get(name))
+        ]
+    else:
+        # Without the record as the editor saw it, the latest logged change says what moved.
+        logged = json.loads(last["after"]) if last is not None and last["after"] else {}
+        moved = [name for name in names if name in logged and name not in ENTITY_KEYS[entity]]
+    newer = {name: current.get(name) for name in moved}
     who = f" by {last['actor']} at {_when(last['at'])}" if last else ""
     if newer:
         what = "; ".join(f"{name} is now {_shown(value)}" for name, value in newer.items())
@@ -405,7 +411,7 @@ def _when(at: dt.datetime) -> str:
 def _last_change(conn: Connection, entity: str, key: Any) -> dict[str, Any] | None:
     row = (
         conn.execute(
-            select(CHANGES.c.actor, CHANGES.c.at, CHANGES.c.action)
+            select(CHANGES.c.actor, CHANGES.c.at, CHANGES.c.action, CHANGES.c.after)
             .where(CHANGES.c.entity == entity, CHANGES.c.key == key_text(key))
             .order_by(CHANGES.c.id.desc())
             .limit(1)
@@ -481,15 +487,21 @@ def delete_preview(store: Store, entity: str, key: Any) -> Dependants:
 
 
 def delete(
-    store: Store, entity: str, key: Any, *, version: int | None = None, cascade: bool = False
+    store: Store,
+    entity: str,
+    key: Any,
+    *,
+    version: int | None = None,
+    base: Mapping[str, Any] | None = None,
+    cascade: bool = False,
 ) -> EditResult:
-    """Delete a record; with dependants, only when `cascade` is given (they are changed and logged too)."""
+    """Delete a record (if still at `version`); with dependants only if `cascade`, changing them too."""
     with store.write() as conn:
         current = get_record(conn, entity, key, lock=True)
         if current is None:
             raise _gone(conn, entity, key)
         if version is not None and current["version"] != version:
-            raise _conflict(conn, entity, key, current, version, {})
+            raise _conflict(conn, entity, key, current, version, base or {})
         found = dependants(conn, entity, key)
         if found and not cascade:
             raise EditError(
