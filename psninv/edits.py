@@ -226,7 +226,8 @@ def check_record(
     issues += validate.references([table], _known(conn, entity, typed))
     for issue in issues:
         if issue.column is not None:
-            errors.setdefault(issue.column, issue.message)
+            # One record is not an import: the rule is the same, the wording names only the inventory.
+            errors.setdefault(issue.column, issue.message.replace(" or this import", ""))
     record = {name: typed[name][0] for name in names}
     key = record_key(entity, record)
     key_field = ENTITY_KEYS[entity][0]

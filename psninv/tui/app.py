@@ -34,6 +34,7 @@ from psninv.tui.data import (
 )
 from psninv.tui.findings import FindingScreen, FindingsScreen, whatif_targets
 from psninv.tui.help import HelpScreen
+from psninv.tui.history import HistoryScreen
 from psninv.tui.links import LinkScreen, LinksScreen
 from psninv.tui.map import MapScreen
 from psninv.tui.palette import JumpProvider
@@ -106,6 +107,7 @@ class PsninvApp(App[None]):
         "findings": FindingsScreen,
         "whatif": WhatIfScreen,
         "map": MapScreen,
+        "history": HistoryScreen,
     }
     DEFAULT_MODE = "dashboard"
     COMMANDS = App.COMMANDS | {JumpProvider}

@@ -31,6 +31,7 @@ SECTIONS: list[tuple[str, str, str, str]] = [
     ("5", "findings", "Findings", "Findings"),
     ("6", "whatif", "What-if", "What-if"),
     ("7", "map", "Map", "Map"),
+    ("8", "history", "History", "History"),
 ]
 """Number key, mode, label and narrow-terminal label of each section."""
 
@@ -266,6 +267,35 @@ class BaseScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.psn.action_back()
+
+    # The edit keys are bound on the screens that list or show records (forms.LIST_KEYS, DETAIL_KEYS).
+    def action_add_record(self) -> None:
+        """Open the form for a new record of what this screen lists (or hangs off its subject)."""
+        from psninv.tui import forms
+
+        target = forms.add_defaults(self)
+        if target is not None:
+            forms.open_form(self.psn, target[0], defaults=target[1])
+
+    def action_edit_record(self, which: str = "row") -> None:
+        """Open the edit form of the row under the cursor ('row') or of this screen's subject ('this')."""
+        from psninv.tui import forms
+
+        target = forms.screen_target(self, which)
+        if target is None:
+            self.notify("put the cursor on a site, circuit, tenant or prefix first", severity="warning")
+            return
+        forms.open_form(self.psn, *target)
+
+    def action_delete_record(self, which: str = "row") -> None:
+        """Delete the row under the cursor ('row') or this screen's subject ('this'), after asking."""
+        from psninv.tui import forms
+
+        target = forms.screen_target(self, which)
+        if target is None:
+            self.notify("put the cursor on a site, circuit, tenant or prefix first", severity="warning")
+            return
+        forms.confirm_delete(self.psn, *target)
 
 
 class ListScreen(BaseScreen):

@@ -51,6 +51,8 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from psninv.tui.base import DetailScreen, FilterBar, ListScreen
     from psninv.tui.dashboard import Card
     from psninv.tui.findings import FindingScreen, FindingsScreen
+    from psninv.tui.forms import DETAIL_KEYS, LIST_KEYS, SITE_KEYS, ConfirmScreen, RecordForm
+    from psninv.tui.history import ChangesTable, HistoryScreen
     from psninv.tui.map import MapCanvas, MapScreen, SiteTree
     from psninv.tui.site_detail import SiteLinksTable
     from psninv.tui.table import VirtualTable
@@ -85,6 +87,10 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
         ),
         ("Map", rows(MapCanvas.BINDINGS) + rows(MapScreen.BINDINGS)),
         ("Tree", rows(SiteTree.BINDINGS) + [("Space", "Fold or unfold")]),
+        ("Editing: lists of sites, links, tenants", rows(LIST_KEYS)),
+        ("Editing: a site, circuit or tenant", rows(DETAIL_KEYS) + rows(SITE_KEYS[len(DETAIL_KEYS) :])),
+        ("Forms and questions", rows(RecordForm.BINDINGS) + rows(ConfirmScreen.BINDINGS)),
+        ("History (8), a site's history", rows(ChangesTable.BINDINGS) + rows(HistoryScreen.BINDINGS)),
     ]
 
 

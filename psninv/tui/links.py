@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import BindingType
 
 from psninv.model import srlg_tags
+from psninv.tui import forms
 from psninv.tui.base import DetailScreen, ListScreen, fields
 from psninv.tui.data import mbps, money, text
 from psninv.tui.findings import findings_section
@@ -20,6 +22,8 @@ from psninv.tui.table import Column, VirtualTable
 
 class LinksScreen(ListScreen):
     """Every circuit: ends, provider, bandwidth, cost, contract end and findings."""
+
+    BINDINGS: ClassVar[list[BindingType]] = forms.LIST_KEYS
 
     section = "links"
     title_text = "Links"
@@ -90,6 +94,8 @@ class LinksScreen(ListScreen):
 
 class LinkScreen(DetailScreen):
     """A circuit: its fields, its two ends (Enter opens them) and the findings about it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = forms.DETAIL_KEYS
 
     section = "links"
 

@@ -9,10 +9,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
-from psninv.tui import colours
+from psninv.tui import colours, forms
 from psninv.tui.base import DetailScreen, fields
 from psninv.tui.data import mbps, money, text
 from psninv.tui.findings import findings_section
+from psninv.tui.history import ChangesTable, record_history
 from psninv.tui.table import Column, VirtualTable
 
 
@@ -53,12 +54,15 @@ def whatif_state(app: Any, kind: str, key: str) -> Text | None:
 class SiteScreen(DetailScreen):
     """A site and everything attached to it."""
 
+    BINDINGS: ClassVar[list[BindingType]] = forms.SITE_KEYS
+
     section = "sites"
 
     def __init__(self, code: str) -> None:
         super().__init__()
         self.code = code
         self.subject = ("site", code)
+        self.record_changes: dict[int, Any] = {}
 
     def compose_sections(self) -> ComposeResult:
         yield self.section_title("site-links")
@@ -89,10 +93,15 @@ class SiteScreen(DetailScreen):
                 Column("description", "Description", flex=True, min_width=6, max_width=60),
             ],
             self._prefix_cells,
-            empty_text="no prefixes recorded",
+            entity="prefix",
+            empty_text="no prefixes recorded (p adds one)",
             id="site-prefixes",
         )
         yield from findings_section(self, "site-findings", "no findings about this site")
+        yield self.section_title("site-history")
+        yield ChangesTable(
+            lambda: self.record_changes, with_key=False, empty_text="no changes logged", id="site-history"
+        )
 
     def _link_cells(self, cid: str) -> list[str | Text]:
         snap = self.psn.snapshot
@@ -151,6 +160,12 @@ class SiteScreen(DetailScreen):
         super().on_mount()
         self.query_one("#site-links", VirtualTable).focus()
 
+    def action_add_prefix(self) -> None:
+        """Open the form for a new prefix at this site, used by its owner unless changed."""
+        site = self.psn.snapshot.sites.get(self.code) if self.psn.snapshot else None
+        defaults = {"site": self.code, "tenant": (site or {}).get("tenant")}
+        forms.open_form(self.psn, "prefixes", defaults=defaults)
+
     def open_row(self, table: VirtualTable, key: Any) -> None:
         if table.id == "site-links" and self.psn.snapshot is not None:
             self.psn.open_site(self.psn.snapshot.far_end(key, self.code))
@@ -192,6 +207,7 @@ class SiteScreen(DetailScreen):
         ids = [f.id for f in results.by_site.get(self.code, [])] if results else []
         table = self.fill("site-findings", "Findings", ids, max_rows=8)
         table.wait("analysing…" if results is None and self.psn.analysis_error is None else None)
+        record_history(self, "site-history", "sites", self.code)
 
     def refresh_whatif(self) -> None:
         super().refresh_whatif()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
+from textual.binding import BindingType
 
 from psninv.analysis.finding import Finding
-from psninv.tui import colours
+from psninv.tui import colours, forms
 from psninv.tui.base import ListScreen
 from psninv.tui.data import Results, Snapshot, criticality_text, role_text, text
 from psninv.tui.table import Column, VirtualTable
@@ -90,6 +91,8 @@ def site_search_text(snapshot: Snapshot | None, code: str) -> str:
 
 class SitesScreen(ListScreen):
     """Every site: code, name, tenant, district, role, criticality, links and findings."""
+
+    BINDINGS: ClassVar[list[BindingType]] = forms.LIST_KEYS
 
     section = "sites"
     title_text = "Sites"

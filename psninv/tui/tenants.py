@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import BindingType
 
 from psninv.analysis.finding import Category
-from psninv.tui import colours
+from psninv.tui import colours, forms
 from psninv.tui.base import DetailScreen, ListScreen, fields
 from psninv.tui.data import money, text
 from psninv.tui.findings import findings_section
@@ -40,6 +41,8 @@ def tenant_money(app: Any, code: str) -> tuple[float | None, float | None, float
 
 class TenantsScreen(ListScreen):
     """Every tenant: sector, sites, circuits paid for, annual cost, savings open and findings."""
+
+    BINDINGS: ClassVar[list[BindingType]] = forms.LIST_KEYS
 
     section = "tenants"
     title_text = "Tenants"
@@ -107,6 +110,8 @@ class TenantsScreen(ListScreen):
 
 class TenantScreen(DetailScreen):
     """A tenant: its sites, annual cost, the findings about it and the savings open to it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = forms.DETAIL_KEYS
 
     section = "tenants"
 
