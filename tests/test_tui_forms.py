@@ -1,4 +1,4 @@
-"""Pilot tests of the add, edit and delete forms on a real store: saves, field errors, dependants, conflicts."""
+"""Pilot tests of the record forms on a real store: saves, field errors, dependants, conflicts."""
 
 from __future__ import annotations
 
