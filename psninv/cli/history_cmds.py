@@ -52,10 +52,10 @@ def history_command(
             entry.id,
             entry.at.strftime("%Y-%m-%d %H:%M"),
             entry.actor,
-            entry.action + (" (reverted)" if entry.reverted_by else ""),
+            entry.action,
             entry.entity,
-            entry.key,
-            entry.summary(3),
+            entry.key.rstrip("|"),
+            (f"(reverted by #{entry.reverted_by}) " if entry.reverted_by else "") + entry.summary(2),
         ]
         for entry in entries
     ]
