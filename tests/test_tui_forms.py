@@ -196,7 +196,9 @@ def test_add_and_edit_a_prefix_and_edit_a_tenant(county: Store) -> None:
         await pilot.press("e")
         await pilot.pause()
         fill(app, name="Staffordshire Fire & Rescue Service", sector="fire")
-        await save(pilot)
+        await pilot.click("#form-save")
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
         assert county.load().tenants["SFRS"]["name"] == "Staffordshire Fire & Rescue Service"
 
     run_app(app, scenario)
@@ -257,6 +259,23 @@ def test_a_stale_edit_shows_the_newer_values_and_keeps_them(county: Store, db_pa
         assert (stored["name"], stored["district"]) == ("Burton DC (new)", "Burton")
 
     run_app(app, scenario, size=(100, 40))
+
+
+def test_the_palette_adds_a_tenant(county: Store) -> None:
+    app = PsninvApp(county)
+
+    async def scenario(pilot: Any) -> None:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Add a tenant")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        fill(app, code="UNI", name="Keele University", sector="education")
+        await save(pilot)
+        assert county.load().tenants["UNI"]["sector"] == "education"
+
+    run_app(app, scenario)
 
 
 def test_read_only_app_refuses_to_open_forms(county: Store) -> None:

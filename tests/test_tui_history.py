@@ -166,3 +166,19 @@ def test_help_lists_the_editing_and_history_keys(edited: Store) -> None:
         assert "8 History" in screen_text(app)
 
     run_app(app, scenario, size=(100, 30))
+
+
+def test_read_only_app_refuses_to_revert(edited: Store) -> None:
+    app = PsninvApp(edited, read_only=True)
+
+    async def scenario(pilot: Any) -> None:
+        await pilot.press("8")
+        table = await settle_history(pilot)
+        assert table.row_count == 2
+        await pilot.press("u")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert any("read-only" in n.message for n in app._notifications)
+        assert len(history(edited)) == 2
+
+    run_app(app, scenario, size=(100, 30))

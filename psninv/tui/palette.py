@@ -1,4 +1,4 @@
-"""The Ctrl+P palette: jump to any site, circuit or tenant by code or name, or to any section."""
+"""The Ctrl+P palette: jump to any site, circuit, tenant or section by name, or add a record."""
 
 from __future__ import annotations
 
@@ -89,8 +89,20 @@ class JumpProvider(Provider):
                     text=title,
                     help=f"key {key}",
                 )
+        for title, action in self._add_commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), action, text=title, help="a form")
+
+    def _add_commands(self) -> list[tuple[str, Any]]:
+        from psninv.tui.forms import open_form
+
+        nouns = (("tenants", "tenant"), ("sites", "site"), ("links", "circuit"), ("prefixes", "prefix"))
+        return [(f"Add a {noun}", partial(open_form, self.psn, entity)) for entity, noun in nouns]
 
     async def discover(self) -> Hits:
         for key, mode, label, _short in SECTIONS:
             yield DiscoveryHit(f"Go to {label}", partial(self.psn.switch_mode, mode), help=f"key {key}")
         yield DiscoveryHit("Reset the what-if", self.psn.action_reset, help="key r")
+        for title, action in self._add_commands():
+            yield DiscoveryHit(title, action, help="a form")
