@@ -223,24 +223,51 @@ def revert(store: Store, change_id: int) -> EditResult:
     longer looks as the change left it, or when undoing would break a reference.
     """
     with store.write() as conn:
-        change = _load(conn, change_id)
-        if change.entity not in ENTITY_TABLES:
-            raise RevertError(f"change #{change_id} is not of a tenant, site, link or prefix")
-        if change.reverted_by is not None:
-            raise RevertError(f"change #{change_id} was already reverted by change #{change.reverted_by}")
-        _refuse_if_later(conn, change)
-        key = parse_key(change.entity, change.key)
-        current = get_record(conn, change.entity, key, lock=True)
-        if change.action == "create":
-            record = _undo_create(conn, change, key, current)
-        elif change.action == "delete":
-            record = _undo_delete(conn, change, key, current)
-        else:
-            record = _undo_update(conn, change, key, current)
-        batch = store.log(conn, [record], batch=new_batch_id())
-        conn.execute(update(CHANGES).where(CHANGES.c.batch == batch).values(reverts=change_id))
+        batch = new_batch_id()
+        change = _undo(store, conn, change_id, batch)
         ids = list(conn.execute(select(CHANGES.c.id).where(CHANGES.c.batch == batch)).scalars())
-        return EditResult(batch, ids, get_record(conn, change.entity, key))
+        return EditResult(batch, ids, get_record(conn, change.entity, parse_key(change.entity, change.key)))
+
+
+def revert_batch(store: Store, batch: str) -> EditResult:
+    """Undo every change of one import or edit (a cascaded delete, say), newest first, in one transaction."""
+    with store.write() as conn:
+        ids = list(
+            conn.execute(
+                select(CHANGES.c.id).where(CHANGES.c.batch == batch).order_by(CHANGES.c.id.desc())
+            ).scalars()
+        )
+        if not ids:
+            raise EditError(f"there is no batch {batch} in the change log")
+        new = new_batch_id()
+        for change_id in ids:
+            _undo(store, conn, change_id, new)
+        done = list(
+            conn.execute(select(CHANGES.c.id).where(CHANGES.c.batch == new).order_by(CHANGES.c.id)).scalars()
+        )
+        return EditResult(new, done, None)
+
+
+def _undo(store: Store, conn: Connection, change_id: int, batch: str) -> ChangeEntry:
+    """Undo one change inside the caller's transaction and log the undoing under `batch`."""
+    change = _load(conn, change_id)
+    if change.entity not in ENTITY_TABLES:
+        raise RevertError(f"change #{change_id} is not of a tenant, site, link or prefix")
+    if change.reverted_by is not None:
+        raise RevertError(f"change #{change_id} was already reverted by change #{change.reverted_by}")
+    _refuse_if_later(conn, change)
+    key = parse_key(change.entity, change.key)
+    current = get_record(conn, change.entity, key, lock=True)
+    if change.action == "create":
+        record = _undo_create(conn, change, key, current)
+    elif change.action == "delete":
+        record = _undo_delete(conn, change, key, current)
+    else:
+        record = _undo_update(conn, change, key, current)
+    store.log(conn, [record], batch=batch)
+    newest = select(func.max(CHANGES.c.id)).where(CHANGES.c.batch == batch).scalar_subquery()
+    conn.execute(update(CHANGES).where(CHANGES.c.id == newest).values(reverts=change_id))
+    return change
 
 
 def _refuse_if_later(conn: Connection, change: ChangeEntry) -> None:
@@ -253,13 +280,16 @@ def _refuse_if_later(conn: Connection, change: ChangeEntry) -> None:
         .mappings()
         .all()
     )
-    # A later change that was itself reverted afterwards leaves the record as it was: no conflict.
-    undone = {row["reverts"] for row in rows if row["reverts"] is not None}
-    standing = [
-        row for row in rows if row["id"] not in undone and row["reverts"] not in {r["id"] for r in rows}
-    ]
+    # A later change cancelled by a later revert leaves the record as it was: no conflict. A revert
+    # of a revert re-applies, so it stands again.
+    standing: dict[int, Any] = {}
+    for row in rows:
+        if row["reverts"] in standing:
+            del standing[row["reverts"]]
+        else:
+            standing[row["id"]] = row
     if standing:
-        first = standing[0]
+        first = next(iter(standing.values()))
         noun = _label(change.entity, parse_key(change.entity, change.key))
         raise RevertError(
             f"cannot revert change #{change.id}: change #{first['id']} "

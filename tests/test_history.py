@@ -11,7 +11,7 @@ from conftest import write_rows
 
 from psninv.cli.app import get_cli
 from psninv.edits import create, delete, update
-from psninv.history import RevertError, count_changes, history, revert
+from psninv.history import RevertError, count_changes, history, revert, revert_batch
 from psninv.store import Store
 
 
@@ -120,3 +120,41 @@ def test_cli_history_and_revert(edited: Store, db: str) -> None:
     assert bad.exit_code == 1 and "unknown entity" in bad.output
     read_only = run(db, "revert", str(data[0]["id"]), "--read-only")
     assert read_only.exit_code == 1 and "read-only" in read_only.output
+
+
+def test_revert_of_a_revert_of_a_revert_still_blocks_the_change_under_it(edited: Store) -> None:
+    created_a = history(edited, entity="sites", key="A")[-1]
+    update_a = history(edited, entity="sites", key="A")[0]
+    first = revert(edited, update_a.id).change_ids[0]
+    revert(edited, first)  # the correction is back: creating A is again followed by a standing change
+    with pytest.raises(RevertError, match="came later to the same site A"):
+        revert(edited, created_a.id)
+
+
+def test_revert_batch_brings_back_a_deleted_site_with_its_links(edited: Store, db: str) -> None:
+    create(edited, "sites", {"code": "C", "tenant": "SCC"})
+    create(edited, "links", {"circuit_id": "L1", "a_site": "A", "b_site": "C"})
+    create(edited, "prefixes", {"prefix": "10.9.0.0/16", "site": "C"})
+    before = edited.load()
+    deleted = delete(edited, "sites", "C", cascade=True)
+    result = revert_batch(edited, deleted.batch)
+    assert len(result.change_ids) == 3
+    after = edited.load()
+    assert (
+        after.sites["C"]["tenant"] == "SCC" and "L1" in after.links and ("10.9.0.0/16", "") in after.prefixes
+    )
+    assert {k: {n: v for n, v in r.items() if n != "version"} for k, r in after.links.items()} == {
+        k: {n: v for n, v in r.items() if n != "version"} for k, r in before.links.items()
+    }
+    assert {e.reverts for e in history(edited, batch=result.batch)} == set(deleted.change_ids)
+    # The tenant's delete clears references; reverting its batch puts them back, from the CLI.
+    gone = delete(edited, "tenants", "SCC", cascade=True)
+    assert edited.load().sites["A"]["tenant"] is None
+    done = run(db, "revert", "--batch", gone.batch)
+    assert done.exit_code == 0, done.output
+    assert f"of batch {gone.batch}" in done.output
+    assert edited.load().sites["A"]["tenant"] == "SCC" and edited.load().sites["C"]["tenant"] == "SCC"
+    again = run(db, "revert", "--batch", gone.batch)
+    assert again.exit_code == 1 and "already reverted" in again.output
+    both = run(db, "revert", "1", "--batch", gone.batch)
+    assert both.exit_code == 1 and "one change to revert, or one --batch" in both.output

@@ -182,3 +182,30 @@ def test_read_only_app_refuses_to_revert(edited: Store) -> None:
         assert len(history(edited)) == 2
 
     run_app(app, scenario, size=(100, 30))
+
+
+def test_revert_a_whole_batch_from_history(edited: Store) -> None:
+    app = PsninvApp(edited)
+
+    async def scenario(pilot: Any) -> None:
+        app.open_site("S000001")
+        await settle(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        assert "S000001" not in app.snapshot.sites
+        assert app.screen.subject != ("site", "S000001")  # the detail of a deleted site closes
+        await pilot.press("8")
+        table = await settle_history(pilot)
+        assert table.move_to_key(history(edited, limit=1)[0].id)
+        await pilot.press("U")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and "Revert all" in screen_text(app)
+        await pilot.press("y")
+        await settle_history(pilot)
+        assert "S000001" in app.snapshot.sites and app.snapshot.links_by_site["S000001"]
+        assert "S000001" in edited.load().sites
+
+    run_app(app, scenario, size=(100, 30))

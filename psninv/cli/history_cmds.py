@@ -9,7 +9,7 @@ import click
 from psninv.cli.app import UserError, cli, db_options, open_for
 from psninv.cli.render import console, table
 from psninv.edits import EditError, entity_name
-from psninv.history import count_changes, history, revert
+from psninv.history import count_changes, history, revert, revert_batch
 
 
 @cli.command("history")
@@ -66,13 +66,25 @@ def history_command(
 
 
 @cli.command("revert")
-@click.argument("change_id", type=int)
+@click.argument("change_id", type=int, required=False)
+@click.option(
+    "--batch", metavar="ID", help="Revert every change of one import or edit instead, newest first."
+)
 @db_options
-def revert_command(change_id: int, db: str | None, actor: str | None, read_only: bool) -> None:
-    """Undo one change of the log; the undoing is itself logged."""
+def revert_command(
+    change_id: int | None, batch: str | None, db: str | None, actor: str | None, read_only: bool
+) -> None:
+    """Undo one change of the log (or a whole batch); the undoing is itself logged."""
+    if (change_id is None) == (batch is None):
+        raise UserError("name one change to revert, or one --batch")
     with open_for(db, actor, read_only) as store:
         try:
-            result = revert(store, change_id)
+            result = revert(store, change_id) if change_id is not None else revert_batch(store, batch or "")
         except EditError as exc:
             raise UserError(str(exc)) from None
-    click.echo(f"reverted change #{change_id} (as change #{', #'.join(map(str, result.change_ids))})")
+    what = (
+        f"change #{change_id}"
+        if change_id is not None
+        else f"{len(result.change_ids)} changes of batch {batch}"
+    )
+    click.echo(f"reverted {what} (logged as batch {result.batch})")

@@ -358,13 +358,23 @@ def confirm_delete(app: PsninvApp, entity: str, key: Any) -> None:
                 app,
                 lambda: delete(app.store, entity, key, version=record["version"], base=record, cascade=True),
                 f"deleted {label(entity, key)}",
+                then=lambda: _leave_deleted(app, entity, key),
             )
 
     app.push_screen(screen, answered)
 
 
-def run_write(app: PsninvApp, call: Callable[[], EditResult], done: str) -> None:
-    """Run a write in a worker thread; say what happened, and reload on success."""
+def _leave_deleted(app: PsninvApp, entity: str, key: Any) -> None:
+    # A detail of something that no longer exists has nothing left to show.
+    kind = {plural: singular for singular, plural in ENTITY_OF.items()}[entity]
+    if getattr(app.screen, "subject", None) == (kind, key) and len(app.screen_stack) > 1:
+        app.pop_screen()
+
+
+def run_write(
+    app: PsninvApp, call: Callable[[], EditResult], done: str, then: Callable[[], None] | None = None
+) -> None:
+    """Run a write in a worker thread; say what happened, and reload (and run `then`) on success."""
 
     def work() -> None:
         try:
@@ -377,9 +387,12 @@ def run_write(app: PsninvApp, call: Callable[[], EditResult], done: str) -> None
                 app.notify, f"failed: {type(exc).__name__}: {exc}", severity="error", timeout=12
             )
             return
-        ids = ", #".join(map(str, result.change_ids))
-        app.call_from_thread(app.notify, f"{done} (change #{ids})", timeout=5)
+        ids = result.change_ids
+        logged = f"change #{ids[0]}" if len(ids) == 1 else f"changes #{ids[0]}–#{ids[-1]}"
+        app.call_from_thread(app.notify, f"{done} ({logged})", timeout=5)
         app.call_from_thread(changed, app)
+        if then is not None:
+            app.call_from_thread(then)
 
     app.run_worker(work, thread=True, group="edit", exit_on_error=False)
 

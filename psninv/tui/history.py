@@ -15,7 +15,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static
 
-from psninv.history import ChangeEntry, count_changes, history, revert
+from psninv.history import ChangeEntry, count_changes, history, revert, revert_batch
 from psninv.io.headers import SINGULAR
 from psninv.tui.base import BaseScreen
 from psninv.tui.forms import ConfirmScreen, refuse_if_read_only, run_write, shown
@@ -63,11 +63,12 @@ def change_cells(entry: ChangeEntry | None, key: Any, *, with_key: bool = True) 
 
 
 class ChangesTable(VirtualTable):
-    """A table of changes: Enter shows one in full, u reverts it."""
+    """A table of changes: Enter shows one in full, u reverts it, U reverts its whole batch."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select", "Details", show=True),
         Binding("u", "revert", "Revert", show=True),
+        Binding("U", "revert_batch", "Revert its whole batch", show=False),
     ]
 
     def __init__(
@@ -86,6 +87,12 @@ class ChangesTable(VirtualTable):
         entry = self.entries().get(self.cursor_key) if self.cursor_key is not None else None
         if entry is not None:
             confirm_revert(self.app, entry)  # type: ignore[arg-type]
+
+    def action_revert_batch(self) -> None:
+        """Revert every change of the batch of the change under the cursor, after asking."""
+        entry = self.entries().get(self.cursor_key) if self.cursor_key is not None else None
+        if entry is not None:
+            confirm_revert_batch(self.app, entry)  # type: ignore[arg-type]
 
     def on_virtual_table_row_selected(self, event: VirtualTable.RowSelected) -> None:
         event.stop()
@@ -113,6 +120,32 @@ def confirm_revert(app: PsninvApp, entry: ChangeEntry) -> None:
     def answered(yes: bool | None) -> None:
         if yes:
             run_write(app, lambda: revert(app.store, entry.id), f"reverted change #{entry.id}")
+
+    app.push_screen(screen, answered)
+
+
+def confirm_revert_batch(app: PsninvApp, entry: ChangeEntry) -> None:
+    """Ask, then revert every change of an entry's batch (an import, a delete with its dependants)."""
+    if refuse_if_read_only(app):
+        return
+    try:
+        changes = history(app.store, batch=entry.batch, limit=100_000)
+    except Exception as exc:  # noqa: BLE001 - shown, never a traceback
+        app.notify(f"could not read the change log: {exc}", severity="error")
+        return
+    lines = [
+        f"#{c.id} {c.action} {SINGULAR.get(c.entity, c.entity)} {c.key.rstrip('|')}" for c in changes[:8]
+    ]
+    if len(changes) > 8:
+        lines.append(f"… and {len(changes) - 8} more")
+    question = (
+        f"Revert all {len(changes)} changes of batch {entry.batch}, newest first? The reverts are logged."
+    )
+    screen = ConfirmScreen(f"Revert batch {entry.batch}", lines, question, yes="Revert all")
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            run_write(app, lambda: revert_batch(app.store, entry.batch), f"reverted batch {entry.batch}")
 
     app.push_screen(screen, answered)
 

@@ -139,7 +139,7 @@ class SiteScreen(DetailScreen):
 
     def _link_style(self, cid: str) -> Any:
         state = self.psn.row_state("link", cid)
-        if state is not None or self.psn.snapshot is None:
+        if state is not None or self.psn.snapshot is None or cid not in self.psn.snapshot.links:
             return state
         # The far end's state matters more here than the link's own: it is where Enter goes.
         return self.psn.row_state("site", self.psn.snapshot.far_end(cid, self.code))
@@ -177,6 +177,8 @@ class SiteScreen(DetailScreen):
         site = snap.sites.get(self.code) if snap else None
         if site is None:
             self.set_head(Text(f"There is no site {self.code} (any more).", style="yellow"))
+            for table_id in ("site-links", "site-prefixes", "site-findings"):
+                self.fill(table_id, "", [])
             return
         self.psn.selected_site = self.code
         head = Text()
