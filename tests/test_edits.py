@@ -123,11 +123,14 @@ def test_update_of_occupants_and_a_field_error(small: Store) -> None:
     assert "unknown tenant code 'NOPE'" in errors["occupants"]
 
 
-def test_a_stale_edit_is_refused_with_the_newer_values_and_never_overwrites(
-    small: Store, db_path: Any
-) -> None:
+def second_store(store: Store, **options: Any) -> Store:
+    """Another engineer's connection to the same database (its own engine and pool)."""
+    return open_store(store.engine.url.render_as_string(hide_password=False), **options)
+
+
+def test_a_stale_edit_is_refused_with_the_newer_values_and_never_overwrites(small: Store) -> None:
     opened = small.load().sites["DC1"]
-    other = open_store(db_path, actor="alice")
+    other = second_store(small, actor="alice")
     try:
         update(other, "sites", "DC1", {"name": "Stafford DC"}, version=opened["version"])
     finally:
@@ -187,8 +190,8 @@ def test_a_link_deletes_without_dependants_and_a_stale_delete_conflicts(small: S
         update(small, "links", "C1", {"provider": "X"}, version=1)
 
 
-def test_writes_on_a_read_only_store_are_refused(small: Store, db_path: Any) -> None:
-    reader = open_store(db_path, read_only=True)
+def test_writes_on_a_read_only_store_are_refused(small: Store) -> None:
+    reader = second_store(small, read_only=True)
     try:
         with pytest.raises(ReadOnlyError):
             create(reader, "tenants", {"code": "NEW"})

@@ -235,7 +235,7 @@ def test_delete_a_site_shows_its_dependants_and_asks(county: Store) -> None:
     run_app(app, scenario)
 
 
-def test_a_stale_edit_shows_the_newer_values_and_keeps_them(county: Store, db_path: Any) -> None:
+def test_a_stale_edit_shows_the_newer_values_and_keeps_them(county: Store) -> None:
     app = PsninvApp(county)
 
     async def scenario(pilot: Any) -> None:
@@ -243,7 +243,7 @@ def test_a_stale_edit_shows_the_newer_values_and_keeps_them(county: Store, db_pa
         await settle(pilot)
         await pilot.press("e")
         await pilot.pause()
-        other = open_store(db_path, actor="alice")
+        other = open_store(county.engine.url.render_as_string(hide_password=False), actor="alice")
         try:
             site = other.load().sites["DC-BURTON"]
             update(other, "sites", "DC-BURTON", {"name": "Burton DC (new)"}, version=site["version"])
