@@ -215,6 +215,8 @@ class RecordForm(ModalScreen["EditResult | None"]):
             app.call_from_thread(
                 self._failed, {name: "changed by someone else" for name in exc.newer}, str(exc)
             )
+            # Reload now, so that reopening the form starts from the newer version.
+            app.call_from_thread(changed, app)
         except (EditError, ReadOnlyError) as exc:
             app.call_from_thread(self._failed, {}, str(exc))
         except Exception as exc:  # noqa: BLE001 - shown in the form, never a traceback

@@ -13,9 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
 from textual.widgets import Input, Select, Static
 
-from psninv.history import ChangeEntry, count_changes, history, revert, revert_batch
+from psninv.history import ChangeEntry, actors, count_changes, history, revert, revert_batch
 from psninv.io.headers import SINGULAR
 from psninv.tui.base import BaseScreen
 from psninv.tui.forms import ConfirmScreen, refuse_if_read_only, run_write, shown
@@ -260,16 +261,20 @@ class HistoryScreen(BaseScreen):
             try:
                 entries = history(store, limit=limit, **filters)
                 total = count_changes(store, **filters)
+                names = actors(store)
             except Exception as exc:  # noqa: BLE001 - shown, never a traceback
                 message = f"could not read the change log: {exc}"
                 self.app.call_from_thread(self.notify, message, severity="error")
                 return
-            self.app.call_from_thread(self.show, entries, total)
+            self.app.call_from_thread(self.show, entries, total, names)
 
         self.run_worker(read, thread=True, exclusive=True, group="history")
 
-    def show(self, entries: list[ChangeEntry], total: int) -> None:
-        """Fill the table."""
+    def show(self, entries: list[ChangeEntry], total: int, names: list[str] | None = None) -> None:
+        """Fill the table (and let the actor filter complete the names the log holds)."""
+        if names is not None:
+            actor = self.query_one("#history-actor", Input)
+            actor.suggester = SuggestFromList(names, case_sensitive=False)
         self.entries = {entry.id: entry for entry in entries}
         self.total = total
         self.table.set_rows(list(self.entries))
