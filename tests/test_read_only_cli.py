@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import write_rows
-from sqlalchemy import MetaData, select
+from digest import contents_digest as store_digest
 
 from psninv.cli.app import get_cli
 from psninv.store import Store, open_store
@@ -19,15 +18,8 @@ OLD_BACKUP = TESTS / "data" / "upgrade" / "schema-0001.db"
 
 
 def contents_digest(db: str) -> str:
-    """A checksum of every row of every table, the schema version included, on any database."""
-    digest = hashlib.sha256()
-    with open_store(db, read_only=True) as store, store.read() as conn:
-        tables = MetaData()
-        tables.reflect(conn)
-        for name in sorted(tables.tables):
-            rows = sorted(repr(tuple(row)) for row in conn.execute(select(tables.tables[name])))
-            digest.update(f"{name}:{len(rows)}\n{''.join(rows)}".encode())
-    return digest.hexdigest()
+    with open_store(db, read_only=True) as store:
+        return store_digest(store)
 
 
 @pytest.fixture
