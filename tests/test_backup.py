@@ -213,3 +213,24 @@ def test_restore_with_read_only_refuses(tmp_path: Path) -> None:
     result = run("restore", "--db", str(tmp_path / "live.db"), str(saved), "--read-only")
     assert result.exit_code == 1 and "read-only" in result.output
     assert not (tmp_path / "live.db").exists()
+
+
+def test_restore_into_a_file_that_is_not_a_database_changes_nothing(tmp_path: Path) -> None:
+    saved = small_inventory(tmp_path / "saved.db")
+    target = tmp_path / "notes.db"
+    target.write_text("an engineer's notes, not an inventory\n" * 50)
+    before = target.read_bytes()
+
+    refused = run("restore", "--db", str(target), str(saved))
+    forced = run("restore", "--db", str(target), str(saved), "--force")
+
+    assert refused.exit_code == forced.exit_code == 1, forced.output
+    assert "Traceback" not in forced.output and len(forced.output.strip().splitlines()) == 1
+    assert target.read_bytes() == before
+
+
+def test_a_backup_goes_into_a_new_folder(tmp_path: Path) -> None:
+    db = small_inventory(tmp_path / "live.db")
+    result = run("backup", "--db", str(db), str(tmp_path / "nightly" / "monday.db"))
+    assert result.exit_code == 0, result.output
+    assert rows(tmp_path / "nightly" / "monday.db", "SELECT count(*) FROM tenant") == [(2,)]

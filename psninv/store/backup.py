@@ -69,6 +69,7 @@ def backup(db: str | os.PathLike[str] | None, target: str | os.PathLike[str], *,
         raise BackupError(f"{destination} exists: give another name, or --force to overwrite it")
     # Write beside the target and rename, so an interrupted backup never leaves half a file there.
     partial = destination.with_name(f".{destination.name}.{os.getpid()}.part")
+    destination.parent.mkdir(parents=True, exist_ok=True)
     partial.unlink(missing_ok=True)
     _private_new_file(partial)
     try:
@@ -144,9 +145,12 @@ def restore(
         _private_new_file(target)
     # The backup API copies into the live target inside one write lock: readers see the old
     # inventory or the restored one, never a mixture, and a crash leaves the old one.
-    with closing(_connect(source, read_only=True)) as src, closing(_connect(target)) as dst:
-        dst.execute("PRAGMA journal_mode=WAL")
-        src.backup(dst)
+    try:
+        with closing(_connect(source, read_only=True)) as src, closing(_connect(target)) as dst:
+            dst.execute("PRAGMA journal_mode=WAL")
+            src.backup(dst)
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{target}: cannot restore into it ({error}); nothing was changed") from None
     engine = make_engine(f"sqlite:///{target}")
     try:
         upgrade(engine)
