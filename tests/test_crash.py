@@ -78,6 +78,28 @@ def write_spreadsheet(path: Path, existing: list[str]) -> Path:
     return path
 
 
+def timed_import(db: Path, sheet: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Run one import to its end; return its duration and when its first write reached the log."""
+    wal = Path(f"{db}-wal")
+    started = time.perf_counter()
+    process = subprocess.Popen(psninv("import", "--db", str(db), str(sheet)),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    writing = None
+    while process.poll() is None:
+        if writing is None and wal.exists() and wal.stat().st_size > 0:
+            writing = time.perf_counter() - started
+        time.sleep(0.002)
+    duration = time.perf_counter() - started
+    assert process.returncode == 0, process.stderr.read()[-2000:] if process.stderr else ""
+    return duration, duration if writing is None else writing
+
+
+def wait_for_first_write(process: subprocess.Popen, wal: Path) -> None:
+    """Return once the import has put its first frame in the write-ahead log (or has ended)."""
+    while process.poll() is None and not (wal.exists() and wal.stat().st_size > 0):
+        time.sleep(0.001)
+
+
 def test_an_import_killed_at_any_moment_leaves_the_inventory_before_or_after(tmp_path: Path) -> None:
     env = {**os.environ, "PSNINV_ACTOR": "crash-test"}
     base = tmp_path / "base.db"
@@ -87,40 +109,49 @@ def test_an_import_killed_at_any_moment_leaves_the_inventory_before_or_after(tmp
     sheet = write_spreadsheet(tmp_path / "big.xlsx", existing)
     before = contents_digest(base)
 
-    # The whole import, interpreter start to exit, measured once: the kills are spread over it.
+    # The whole import, interpreter start to exit, measured once, with the moment it starts writing
+    # (its first frame in the write-ahead log): the kills are spread over the whole run and its writes.
     reference = tmp_path / "reference.db"
     shutil.copyfile(base, reference)
-    started = time.perf_counter()
-    done = subprocess.run(psninv("import", "--db", str(reference), str(sheet)), capture_output=True, env=env)
-    duration = time.perf_counter() - started
-    assert done.returncode == 0, done.stderr[-2000:]
+    duration, writing = timed_import(reference, sheet, env)
     after = contents_digest(reference)
     assert after != before
 
     chance = random.Random(20261121)
-    span = duration * 1.05
+    half = TRIALS // 2
+    # One delay in each slice. Half the trials count from the start and cover the whole run; the
+    # other half count from the trial's own first write and cover the writing and the commit, so
+    # that a machine slower or faster than during the measurement still gets kills mid-write.
+    delays = [("start", duration * 1.05 * (i + chance.random()) / half) for i in range(half)]
+    tail = (duration - writing) * 1.2
+    delays += [("write", tail * (i + chance.random()) / (TRIALS - half)) for i in range(TRIALS - half)]
     outcomes = []
-    for trial in range(TRIALS):
-        # One delay in each twentieth of the span, so the kills cover start-up, reading and writing.
-        delay = span * (trial + chance.random()) / TRIALS
+    for trial, (since, delay) in enumerate(delays):
         target = tmp_path / f"trial{trial}.db"
         shutil.copyfile(base, target)
         process = subprocess.Popen(psninv("import", "--db", str(target), str(sheet)),
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        if since == "write":
+            wait_for_first_write(process, Path(f"{target}-wal"))
         time.sleep(delay)
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
         code = process.wait()
+        # Frames left in the write-ahead log: the kill came after the import began writing.
+        wal = Path(f"{target}-wal")
+        logged = wal.stat().st_size if wal.exists() else 0
         digest = contents_digest(target)
         outcome = "before" if digest == before else "after" if digest == after else "MIXED"
-        outcomes.append((round(delay, 2), code, outcome))
+        outcomes.append((f"{since}+{delay:.2f}", code, outcome, logged))
         assert outcome != "MIXED", outcomes
-        assert integrity(target) == [("ok",)], (trial, delay)
+        assert integrity(target) == [("ok",)], outcomes[-1]
         if code == 0:
             assert outcome == "after", outcomes  # a finished import must have committed
         for suffix in ("", "-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
 
-    split = {name: sum(1 for *_, o in outcomes if o == name) for name in ("before", "after")}
-    print(f"\ncrash trials over {duration:.2f}s: {split} {outcomes}")
+    split = {name: sum(1 for _, _, o, _ in outcomes if o == name) for name in ("before", "after")}
+    mid_write = sum(1 for _, code, _, logged in outcomes if logged and code != 0)
+    print(f"\ncrash trials over {duration:.2f}s, writing from {writing:.2f}s: {split}, {mid_write} killed "
+          f"with frames in the write-ahead log; (delay, exit, outcome, WAL bytes): {outcomes}")
     assert split["before"] + split["after"] == TRIALS
