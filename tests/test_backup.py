@@ -127,6 +127,13 @@ def test_backup_on_postgresql_explains_pg_dump_without_the_password() -> None:
     assert not Path("x.db").exists()
 
 
+def test_restore_on_postgresql_explains_pg_restore(tmp_path: Path) -> None:
+    saved = small_inventory(tmp_path / "saved.db")
+    result = run("restore", "--db", "postgresql://eng:s3cret@db.example/psn", str(saved))
+    assert result.exit_code != 0
+    assert "pg_restore" in result.output and "s3cret" not in result.output
+
+
 def test_restore_refuses_a_non_empty_inventory_without_force(tmp_path: Path) -> None:
     saved = small_inventory(tmp_path / "saved.db", ("OLD",))
     backup_file = tmp_path / "backup.db"
