@@ -37,29 +37,30 @@ class Inventory:
         """The part of the inventory one tenant may see: its sites, the links touching them, its prefixes.
 
         A tenant's sites are those it owns or occupies; its links are those touching its sites or
-        paid for by it (their far-end sites come too, so every link still names known sites); its
-        prefixes are those at its own sites or assigned to it, never those at far ends.
+        paid for by it. Their far-end sites come too, so every link still names known sites, but
+        only as references (code, name, owner, role, district, position): another body's address,
+        criticality, demand and occupants stay out. Its prefixes are those assigned to it and the
+        unassigned ones at sites it owns; another tenant's prefix never comes, even at a shared site.
         """
         sites = {
             code: row
             for code, row in self.sites.items()
             if row.get("tenant") == tenant or tenant in row.get("occupants", ())
         }
-        own_sites = set(sites)
+        owned = {code for code, row in sites.items() if row.get("tenant") == tenant}
         links = {
             cid: row
             for cid, row in self.links.items()
             if row["a_site"] in sites or row["b_site"] in sites or row.get("tenant") == tenant
         }
-        # Far ends of its links come along so that every link still names two known sites.
         for row in links.values():
             for end in (row["a_site"], row["b_site"]):
                 if end not in sites and end in self.sites:
-                    sites[end] = self.sites[end]
+                    sites[end] = far_end(self.sites[end])
         prefixes = {
             key: row
             for key, row in self.prefixes.items()
-            if row.get("site") in own_sites or row.get("tenant") == tenant
+            if row.get("tenant") == tenant or (row.get("tenant") is None and row.get("site") in owned)
         }
         referenced = {tenant}
         for rows in (sites, links, prefixes):
@@ -69,3 +70,16 @@ class Inventory:
                 referenced.update(row.get("occupants", ()))
         tenants = {code: row for code, row in self.tenants.items() if code in referenced}
         return Inventory(tenants=tenants, sites=sites, links=links, prefixes=prefixes)
+
+
+FAR_END_COLUMNS = frozenset(
+    {"code", "name", "tenant", "role", "district", "latitude", "longitude", "version"}
+)
+"""What a tenant's view shows of another body's site at the far end of one of its links."""
+
+
+def far_end(row: Row) -> Row:
+    """Another body's site reduced to a reference: every other column empty, no occupants."""
+    return {name: (value if name in FAR_END_COLUMNS else None) for name, value in row.items()} | {
+        "occupants": []
+    }

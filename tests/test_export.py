@@ -314,8 +314,8 @@ def test_a_tenants_export_holds_only_its_part(inventory, tmp_path):
     # NHS occupies HUB and owns NHS-1; every link touching them comes with both its ends.
     assert keys["sites"] == {"HUB", "NHS-1", "0012", "POL-1"}
     assert keys["links"] == {"C-1", "C-2", "0099"}
-    # Prefixes come only for its own sites: far ends are there for the links, not their address plans.
-    assert keys["prefixes"] == {("10.0.0.0/24", ""), ("10.0.0.0/24", "nhs")}
+    # Only its own prefixes: never the county's LAN at the hub it shares, nor far ends' address plans.
+    assert keys["prefixes"] == {("10.0.0.0/24", "nhs")}
     assert keys["tenants"] == {"NHS", "SCC", "007", "FIRE"}
 
     police = inventory.for_tenant("007")
@@ -325,7 +325,8 @@ def test_a_tenants_export_holds_only_its_part(inventory, tmp_path):
     assert {row[0] for row in read_csv(folder / "links.csv")[1:]} == {"0099"}
     assert read_csv(folder / "prefixes.csv")[1:] == []
     assert "2001:db8::/48" not in (folder / "prefixes.csv").read_text(encoding="utf-8")
-    assert {row[0] for row in read_csv(folder / "tenants.csv")[1:]} == {"007", "SCC", "FIRE", "NHS"}
+    # The hub is a far end for the police: its owner shows, not who else is housed there.
+    assert {row[0] for row in read_csv(folder / "tenants.csv")[1:]} == {"007", "SCC"}
 
 
 # --- choosing the format -----------------------------------------------------------------------

@@ -87,7 +87,14 @@ def cli() -> None:
 
 def _register() -> None:
     # Commands live in modules of their own; importing them here attaches them to the group.
-    from psninv.cli import analyse_cmd, history_cmds, inventory_cmds, listing_cmds, ui_cmds  # noqa: F401
+    from psninv.cli import (  # noqa: F401
+        analyse_cmd,
+        backup_cmds,
+        history_cmds,
+        inventory_cmds,
+        listing_cmds,
+        ui_cmds,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
