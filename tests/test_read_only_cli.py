@@ -51,8 +51,10 @@ def refuses(db: str, *args: str) -> None:
         ("import", "--kind", "tenants", "TENANTS_CSV"),
         ("restore", str(OLD_BACKUP)),
         ("restore", "--force", str(OLD_BACKUP)),
+        ("revert", "1"),
+        ("revert", "--batch", "b1"),
     ],
-    ids=["init", "import-xlsx", "import-csv", "restore", "restore-force"],
+    ids=["init", "import-xlsx", "import-csv", "restore", "restore-force", "revert", "revert-batch"],
 )
 def test_every_write_command_refuses_and_writes_nothing(
     filled: str, tmp_path: Path, args: tuple[str, ...]
@@ -64,9 +66,9 @@ def test_every_write_command_refuses_and_writes_nothing(
 
 def test_the_write_commands_are_all_covered() -> None:
     # A new command that writes must be added above: this lists the commands that may write.
-    readers = {"sites", "links", "tenants", "prefixes", "analyse", "export", "backup", "tui"}
+    readers = {"sites", "links", "tenants", "prefixes", "analyse", "export", "backup", "tui", "history"}
     no_database_option = {"template", "demo"}
-    writers = {"init", "import", "restore"}
+    writers = {"init", "import", "restore", "revert"}
     assert set(get_cli().commands) == readers | no_database_option | writers
 
 
