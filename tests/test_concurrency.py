@@ -150,3 +150,13 @@ def test_a_writer_waits_for_one_holding_the_lock_and_then_sees_its_commit(db: st
         thread.join()
     assert seen == "1"
     assert waited > 0.5
+
+
+def test_a_reader_keeps_one_snapshot_while_a_writer_commits(store) -> None:
+    # Loading the inventory takes several queries: a commit between them must not show half-way.
+    with store.read() as reader:
+        before = reader.execute(select(TENANT.c.code)).all()
+        with store.write() as writer:
+            writer.execute(TENANT.insert().values(code="NEW", version=1))
+        assert reader.execute(select(TENANT.c.code)).all() == before
+    assert "NEW" in store.load().tenants
