@@ -16,6 +16,8 @@ WRITE_LOCK_KEY = 0x7073_6E69_6E76  # "psninv"
 # The execution option a writer sets before it begins; see Store.write.
 WRITE = {"psninv_begin": "IMMEDIATE"}
 POSTGRES_DRIVER = "postgresql+psycopg"
+# Fail in seconds, not minutes, when the server is down or the address is wrong.
+CONNECT_ARGS = {"connect_timeout": 10, "application_name": "psninv"}
 
 
 class MissingDriverError(ValueError):
@@ -100,15 +102,14 @@ def _sqlite_engine(url: str) -> Engine:
 
 
 def _postgres_engine(url: str) -> Engine:
-    if importlib.util.find_spec("psycopg") is None:
+    if make_url(url).drivername == POSTGRES_DRIVER and importlib.util.find_spec("psycopg") is None:
         raise MissingDriverError(
             "PostgreSQL needs the psycopg driver: pip install 'psninv[postgres]'"
         )
     engine = create_engine(
         url,
         pool_pre_ping=True,
-        # Fail in seconds, not minutes, when the server is down or the address is wrong.
-        connect_args={"connect_timeout": 10, "application_name": "psninv"},
+        connect_args=CONNECT_ARGS,
     )
 
     @event.listens_for(engine, "begin")
@@ -145,7 +146,9 @@ def create_missing_database(url: str) -> bool:
     if parsed.get_backend_name() != "postgresql" or not parsed.database:
         return False
     # Every cluster has the maintenance database `postgres`, open to every role by default.
-    server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    server = create_engine(
+        parsed.set(database="postgres"), isolation_level="AUTOCOMMIT", connect_args=CONNECT_ARGS
+    )
     try:
         with server.connect() as conn:
             found = conn.execute(
