@@ -103,14 +103,8 @@ def _sqlite_engine(url: str) -> Engine:
 
 def _postgres_engine(url: str) -> Engine:
     if make_url(url).drivername == POSTGRES_DRIVER and importlib.util.find_spec("psycopg") is None:
-        raise MissingDriverError(
-            "PostgreSQL needs the psycopg driver: pip install 'psninv[postgres]'"
-        )
-    engine = create_engine(
-        url,
-        pool_pre_ping=True,
-        connect_args=CONNECT_ARGS,
-    )
+        raise MissingDriverError("PostgreSQL needs the psycopg driver: pip install 'psninv[postgres]'")
+    engine = create_engine(url, pool_pre_ping=True, connect_args=CONNECT_ARGS)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
@@ -120,7 +114,8 @@ def _postgres_engine(url: str) -> Engine:
         # write. Row locks cannot lock rows that do not exist yet (two imports adding the same
         # new site), and SERIALIZABLE would need every caller to replay its whole transaction.
         # A transaction-scoped advisory lock queues writers exactly as SQLite's BEGIN IMMEDIATE
-        # does, so both databases behave alike; readers never wait for it. Writers stay at
+        # does, so both databases behave alike; readers never wait for it, and other databases
+        # on the server have locks of their own (advisory locks are per database). Writers stay at
         # READ COMMITTED so that each statement after the lock sees the previous writer's commit.
         if conn.get_execution_options().get("psninv_begin") == WRITE["psninv_begin"]:
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
