@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import Databases, digest
 
 from psninv import open_store, sample_path
 from psninv.cli.app import get_cli
@@ -18,38 +19,48 @@ FINDING_FIELDS = {
 
 
 @pytest.fixture(scope="module")
-def sample_db(tmp_path_factory) -> Path:
+def sample_db(databases: Databases) -> str:
     """The sample imported once through `psninv import`."""
-    db = tmp_path_factory.mktemp("cli") / "sample.db"
-    result = CliRunner().invoke(get_cli(), ["import", str(sample_path()), "--db", str(db)])
+    db = databases.new()
+    result = CliRunner().invoke(get_cli(), ["import", str(sample_path()), "--db", db])
     assert result.exit_code == 0, result.output
     return db
+
+
+def load(db: str):
+    with open_store(db) as store:
+        return store.load()
+
+
+def checksum(db: str) -> str:
+    with open_store(db) as store:
+        return digest(store)
 
 
 def run(*args: str):
     return CliRunner().invoke(get_cli(), list(args), catch_exceptions=False)
 
 
-def test_import_reports_counts_and_a_second_import_changes_nothing(sample_db: Path) -> None:
-    counts = open_store(sample_db).load().counts()
+def test_import_reports_counts_and_a_second_import_changes_nothing(sample_db: str) -> None:
+    counts = load(sample_db).counts()
     assert counts["sites"] == 200
-    again = run("import", str(sample_path()), "--db", str(sample_db), "--report", "json")
+    again = run("import", str(sample_path()), "--db", sample_db, "--report", "json")
     report = json.loads(again.stdout)
     assert again.exit_code == 0
     assert all(c["created"] == 0 and c["updated"] == 0 for c in report["counts"].values())
 
 
-def test_export_then_import_reports_everything_unchanged(sample_db: Path, tmp_path: Path) -> None:
+def test_export_then_import_reports_everything_unchanged(sample_db: str, tmp_path: Path) -> None:
     exported = tmp_path / "export.xlsx"
-    assert run("export", str(exported), "--db", str(sample_db)).exit_code == 0
-    result = run("import", str(exported), "--db", str(sample_db), "--report", "json")
+    assert run("export", str(exported), "--db", sample_db).exit_code == 0
+    result = run("import", str(exported), "--db", sample_db, "--report", "json")
     counts = json.loads(result.stdout)["counts"]
-    assert {e: c["unchanged"] for e, c in counts.items()} == open_store(sample_db).load().counts()
+    assert {e: c["unchanged"] for e, c in counts.items()} == load(sample_db).counts()
     assert all(c["created"] == c["updated"] == 0 for c in counts.values())
 
 
-def test_analyse_json_has_every_field(sample_db: Path) -> None:
-    result = run("analyse", "--db", str(sample_db), "--format", "json")
+def test_analyse_json_has_every_field(sample_db: str) -> None:
+    result = run("analyse", "--db", sample_db, "--format", "json")
     document = json.loads(result.stdout)
     assert set(document) == {"summary", "findings"}
     kinds = {f["kind"] for f in document["findings"]}
@@ -60,18 +71,18 @@ def test_analyse_json_has_every_field(sample_db: Path) -> None:
         assert finding["id"].startswith(finding["kind"] + ":")
 
 
-def test_analyse_table_fits_100_columns(sample_db: Path) -> None:
-    result = run("analyse", "--db", str(sample_db), "--only", "redundancy")
+def test_analyse_table_fits_100_columns(sample_db: str) -> None:
+    result = run("analyse", "--db", sample_db, "--only", "redundancy")
     assert result.exit_code == 0
     assert "SML-HUB" in result.stdout
     assert max(len(line.rstrip()) for line in result.stdout.splitlines()) <= 100
 
 
-def test_failing_the_moorlands_hub_cuts_off_its_district_by_tenant(sample_db: Path) -> None:
-    result = run("analyse", "--db", str(sample_db), "--fail", "SML-HUB", "--format", "json")
+def test_failing_the_moorlands_hub_cuts_off_its_district_by_tenant(sample_db: str) -> None:
+    result = run("analyse", "--db", sample_db, "--fail", "SML-HUB", "--format", "json")
     what_if = json.loads(result.stdout)["summary"]["what_if"]
     cut = what_if["cut_off"]
-    sites = open_store(sample_db).load().sites
+    sites = load(sample_db).sites
     assert what_if["sites_cut_off"] == len(what_if["cut_off_sites"]) == 22
     assert len(cut) >= 2
     assert set().union(*cut.values()) == set(what_if["cut_off_sites"])
@@ -79,42 +90,42 @@ def test_failing_the_moorlands_hub_cuts_off_its_district_by_tenant(sample_db: Pa
         for code in codes:
             assert sites[code]["district"] == "Staffordshire Moorlands"
             assert tenant == (sites[code]["tenant"] or "") or tenant in sites[code]["occupants"]
-    table = run("analyse", "--db", str(sample_db), "--fail", "SML-HUB", "--only", "redundancy")
+    table = run("analyse", "--db", sample_db, "--fail", "SML-HUB", "--only", "redundancy")
     assert "22 sites of 11 tenants cut off" in table.stdout
 
 
-def test_fail_on_sets_the_exit_status(sample_db: Path) -> None:
-    assert run("analyse", "--db", str(sample_db), "--fail-on", "critical").exit_code == 1
-    quiet = run("analyse", "--db", str(sample_db), "--only", "sharing", "--fail-on", "critical")
+def test_fail_on_sets_the_exit_status(sample_db: str) -> None:
+    assert run("analyse", "--db", sample_db, "--fail-on", "critical").exit_code == 1
+    quiet = run("analyse", "--db", sample_db, "--only", "sharing", "--fail-on", "critical")
     assert quiet.exit_code == 0
 
 
-def test_unknown_failure_name_is_a_usage_error(sample_db: Path) -> None:
-    result = run("analyse", "--db", str(sample_db), "--fail", "NOWHERE")
+def test_unknown_failure_name_is_a_usage_error(sample_db: str) -> None:
+    result = run("analyse", "--db", sample_db, "--fail", "NOWHERE")
     assert result.exit_code == 2
     assert "NOWHERE" in result.output
 
 
-def test_analyse_writes_a_workbook(sample_db: Path, tmp_path: Path) -> None:
+def test_analyse_writes_a_workbook(sample_db: str, tmp_path: Path) -> None:
     target = tmp_path / "findings.xlsx"
-    result = run("analyse", "--db", str(sample_db), "--format", "xlsx", "-o", str(target))
+    result = run("analyse", "--db", sample_db, "--format", "xlsx", "-o", str(target))
     assert result.exit_code == 0 and target.stat().st_size > 0
-    assert run("analyse", "--db", str(sample_db), "--format", "xlsx").exit_code == 2
+    assert run("analyse", "--db", sample_db, "--format", "xlsx").exit_code == 2
 
 
-def test_demo_without_a_terminal_prints_a_summary(tmp_path: Path) -> None:
-    result = run("demo", "--db", str(tmp_path / "demo.db"))
+def test_demo_without_a_terminal_prints_a_summary(db: str) -> None:
+    result = run("demo", "--db", db)
     assert result.exit_code == 0
     assert "200 sites" in result.stdout
     assert "The ten most severe findings" in result.stdout
 
 
-def test_bad_import_is_one_line_per_error_and_writes_nothing(sample_db: Path, tmp_path: Path) -> None:
+def test_bad_import_is_one_line_per_error_and_writes_nothing(sample_db: str, tmp_path: Path) -> None:
     bad = tmp_path / "links.csv"
     bad.write_text("circuit_id,a_site,b_site,annual_cost_gbp\nX1,STA-DC,NOWHERE,-5\n", encoding="utf-8")
-    before = sample_db.read_bytes()
-    result = run("import", str(bad), "--db", str(sample_db))
+    before = checksum(sample_db)
+    result = run("import", str(bad), "--db", sample_db)
     assert result.exit_code == 1
     assert "row 2" in result.output and "b_site" in result.output and "annual_cost_gbp" in result.output
     assert "Traceback" not in result.output
-    assert sample_db.read_bytes() == before
+    assert checksum(sample_db) == before

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 import xlsxwriter
-from conftest import write_rows
+from conftest import digest, write_rows
 
 from psninv.io.importer import import_files
 from psninv.io.issues import ImportReport
@@ -36,12 +35,6 @@ def write_xlsx(path: Path, sheets: dict[str, Sequence[Sequence[Any]]]) -> Path:
     return path
 
 
-def digest(store: Store, db_path: Path) -> str:
-    store.engine.dispose()
-    wal = db_path.with_name(db_path.name + "-wal")
-    return hashlib.sha256(db_path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")).hexdigest()
-
-
 def located(report: ImportReport) -> set[tuple[str, str | None, int | None, str | None]]:
     """Each error as (file name, sheet, row, column)."""
     return {(Path(i.file).name, i.sheet, i.row, i.column) for i in report.errors}
@@ -57,7 +50,7 @@ def seeded(store: Store) -> Store:
 
 
 def test_every_error_of_every_file_is_reported_at_its_cell_and_nothing_is_written(
-    seeded: Store, db_path: Path, tmp_path: Path
+    seeded: Store, tmp_path: Path
 ) -> None:
     # A good row in each file too: with any error, even good rows must not be written.
     workbook = write_xlsx(
@@ -83,7 +76,7 @@ def test_every_error_of_every_file_is_reported_at_its_cell_and_nothing_is_writte
         [["prefix", "site"], ["10.0.0.0/8", "A"], ["10.300.0.0/16", "A"], ["192.168.1.7/24", "A"]],
     )
     more_sites = write_csv(tmp_path / "sites.csv", [["code", "name"], ["D", "fine"], ["A", "again"]])
-    before = digest(seeded, db_path)
+    before = digest(seeded)
 
     report = import_files(seeded, [workbook, prefixes, more_sites])
 
@@ -114,21 +107,21 @@ def test_every_error_of_every_file_is_reported_at_its_cell_and_nothing_is_writte
     assert "192.168.1.0/24" in messages[("prefixes.csv", 4, "prefix")].message
     duplicate = messages[("sites.csv", 3, "code")]
     assert "duplicate site code 'A'" in duplicate.message and "inventory.xlsx" in duplicate.message
-    assert digest(seeded, db_path) == before
+    assert digest(seeded) == before
 
 
 def test_a_missing_key_column_is_an_error_naming_the_sheet(
-    store: Store, db_path: Path, tmp_path: Path
+    store: Store, tmp_path: Path
 ) -> None:
     path = write_xlsx(tmp_path / "book.xlsx", {"Circuits": [["a_site", "b_site"], ["A", "B"]]})
-    before = digest(store, db_path)
+    before = digest(store)
 
     report = import_files(store, [path])
 
     assert len(report.errors) == 1
     error = report.errors[0]
     assert error.sheet == "Circuits" and "circuit_id" in error.message and "sheet Circuits" in error.message
-    assert digest(store, db_path) == before
+    assert digest(store) == before
 
 
 def test_a_header_meaning_a_column_twice_is_an_error(store: Store, tmp_path: Path) -> None:
@@ -155,16 +148,16 @@ def test_new_links_need_both_ends_but_updates_do_not(seeded: Store, tmp_path: Pa
 
 
 def test_moving_one_end_of_a_link_onto_the_other_is_an_error(
-    seeded: Store, db_path: Path, tmp_path: Path
+    seeded: Store, tmp_path: Path
 ) -> None:
     write_rows(seeded, sites=[{"code": "NEW"}], links=[LINK])
-    before = digest(seeded, db_path)
+    before = digest(seeded)
     path = write_csv(tmp_path / "links.csv", [["circuit_id", "b_site"], ["L1", "OLD"]])
 
     report = import_files(seeded, [path])
 
     assert [(issue.row, issue.column) for issue in report.errors] == [(2, "b_site")]
-    assert digest(seeded, db_path) == before
+    assert digest(seeded) == before
 
 
 def test_a_reference_in_the_wrong_case_suggests_the_right_one(seeded: Store, tmp_path: Path) -> None:
@@ -185,12 +178,12 @@ def test_many_errors_are_capped_with_one_closing_count(store: Store, tmp_path: P
     assert "40 more errors" in report.issues[-1].message
 
 
-def test_read_only_store_imports_nothing_but_can_dry_run(db_path: Path, tmp_path: Path) -> None:
+def test_read_only_store_imports_nothing_but_can_dry_run(db: str, tmp_path: Path) -> None:
     from psninv.store import open_store
 
-    open_store(db_path).close()
+    open_store(db).close()
     path = write_csv(tmp_path / "sites.csv", [["code"], ["A"]])
-    with open_store(db_path, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         refused = import_files(store, [path])
         dry = import_files(store, [path], dry_run=True)
     assert not refused.ok and "read-only" in refused.errors[0].message

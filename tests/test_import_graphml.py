@@ -7,7 +7,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from conftest import TOPOLOGY_ZOO, write_rows
+from conftest import TOPOLOGY_ZOO, Databases, write_rows
 
 from psninv.io.export import export_inventory
 from psninv.io.importer import import_files
@@ -104,8 +104,10 @@ def test_gml_with_parallel_edges_and_a_self_loop(store: Store, tmp_path: Path) -
     assert inventory.links["ring-0-1-0"]["bandwidth_mbps"] == 100.0
 
 
-def test_psninv_graphml_export_reads_back_with_codes_circuit_ids_and_columns(tmp_path: Path) -> None:
-    with open_store(tmp_path / "source.db", actor="a") as source:
+def test_psninv_graphml_export_reads_back_with_codes_circuit_ids_and_columns(
+    databases: Databases, tmp_path: Path
+) -> None:
+    with open_store(databases.new(), actor="a") as source:
         write_rows(
             source,
             tenants=[{"code": "SCC"}, {"code": "NHS"}],
@@ -148,7 +150,7 @@ def test_psninv_graphml_export_reads_back_with_codes_circuit_ids_and_columns(tmp
         original = source.load()
     path = export_inventory(original, tmp_path / "network.graphml")
 
-    with open_store(tmp_path / "target.db", actor="b") as target:
+    with open_store(databases.new(), actor="b") as target:
         write_rows(target, tenants=[{"code": "SCC"}, {"code": "NHS"}])
         report = import_files(target, [path])
         imported = target.load()

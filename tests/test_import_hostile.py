@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 import struct
 import subprocess
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
+from conftest import digest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,19 +28,13 @@ WORKBOOK_XML = (
 )
 
 
-def digest(store: Store, db_path: Path) -> str:
-    store.engine.dispose()
-    wal = db_path.with_name(db_path.name + "-wal")
-    return hashlib.sha256(db_path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")).hexdigest()
-
-
-def refused(store: Store, db_path: Path, path: Path, **options: object) -> ImportReport:
+def refused(store: Store, path: Path, **options: object) -> ImportReport:
     """Import a bad file, check it gave exactly one error and changed nothing, and return the report."""
-    before = digest(store, db_path)
+    before = digest(store)
     report = import_files(store, [path], **options)  # type: ignore[arg-type]
     assert not report.ok
     assert len(report.errors) == 1, [str(issue) for issue in report.issues]
-    assert digest(store, db_path) == before
+    assert digest(store) == before
     return report
 
 
@@ -54,20 +48,20 @@ def small_workbook(path: Path, rows: int = 2) -> Path:
     return path
 
 
-def test_a_zip_bomb_is_refused_before_it_is_unpacked(store: Store, db_path: Path, tmp_path: Path) -> None:
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/workbook.xml", WORKBOOK_XML)
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (20 * 1024 * 1024))
     assert path.stat().st_size < 100_000
 
-    report = refused(store, db_path, path)
+    report = refused(store, path)
 
     assert "zip bomb" in report.errors[0].message
 
 
 def test_a_zip_whose_header_understates_a_member_is_refused(
-    store: Store, db_path: Path, tmp_path: Path
+    store: Store, tmp_path: Path
 ) -> None:
     path = small_workbook(tmp_path / "liar.xlsx", rows=2000)
     data = bytearray(path.read_bytes())
@@ -83,20 +77,20 @@ def test_a_zip_whose_header_understates_a_member_is_refused(
         central = data.find(b"PK\x01\x02", central + 4)
     path.write_bytes(bytes(data))
 
-    report = refused(store, db_path, path)
+    report = refused(store, path)
 
     assert "damaged" in report.errors[0].message
 
 
-def test_limits_on_zip_members_and_total_size(store: Store, db_path: Path, tmp_path: Path) -> None:
+def test_limits_on_zip_members_and_total_size(store: Store, tmp_path: Path) -> None:
     path = small_workbook(tmp_path / "book.xlsx")
-    few_members = refused(store, db_path, path, limits=Limits(max_zip_members=3))
+    few_members = refused(store, path, limits=Limits(max_zip_members=3))
     assert "files, more than" in few_members.errors[0].message
-    small_total = refused(store, db_path, path, limits=Limits(max_zip_total_bytes=1000))
+    small_total = refused(store, path, limits=Limits(max_zip_total_bytes=1000))
     assert "unpacks to" in small_total.errors[0].message
 
 
-def test_one_cell_far_away_cannot_make_calamine_allocate_billions_of_cells(tmp_path: Path) -> None:
+def test_one_cell_far_away_cannot_make_calamine_allocate_billions_of_cells(db: str, tmp_path: Path) -> None:
     path = tmp_path / "far.xlsx"
     workbook = xlsxwriter.Workbook(str(path))
     sheet = workbook.add_worksheet("sites")
@@ -106,7 +100,7 @@ def test_one_cell_far_away_cannot_make_calamine_allocate_billions_of_cells(tmp_p
     # In a child process: if the guard failed, calamine would abort the whole interpreter.
     script = (
         "import sys; from psninv.store import open_store; from psninv.io.importer import import_files\n"
-        f"r = import_files(open_store({str(tmp_path / 'x.db')!r}), [{str(path)!r}])\n"
+        f"r = import_files(open_store({db!r}), [{str(path)!r}])\n"
         "print(r.errors[0].message if r.errors else 'NO ERROR')\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
@@ -126,91 +120,91 @@ def test_the_used_area_bound_is_exact_for_references_beyond_the_ordinary() -> No
     assert used_area(out_of_order)[0] == 1_048_576
 
 
-def test_thousands_of_columns_are_refused(store: Store, db_path: Path, tmp_path: Path) -> None:
+def test_thousands_of_columns_are_refused(store: Store, tmp_path: Path) -> None:
     csv_path = tmp_path / "sites.csv"
     csv_path.write_text(",".join(f"c{i}" for i in range(5000)) + "\n" + ",".join("x" * 5000) + "\n")
-    assert "5,000 columns" in refused(store, db_path, csv_path).errors[0].message
+    assert "5,000 columns" in refused(store, csv_path).errors[0].message
 
     xlsx_path = tmp_path / "wide.xlsx"
     workbook = xlsxwriter.Workbook(str(xlsx_path))
     workbook.add_worksheet("sites").write_row(0, 0, ["code"] + [f"c{i}" for i in range(1000)])
     workbook.close()
-    assert "1,001 columns" in refused(store, db_path, xlsx_path).errors[0].message
+    assert "1,001 columns" in refused(store, xlsx_path).errors[0].message
 
 
 @pytest.mark.parametrize("name", ["garbage.xlsx", "garbage.csv", "garbage.graphml", "garbage.gml"])
-def test_binary_garbage_is_refused(store: Store, db_path: Path, tmp_path: Path, name: str) -> None:
+def test_binary_garbage_is_refused(store: Store, tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     path.write_bytes(random.Random(7).randbytes(4096))
 
-    refused(store, db_path, path, kind="sites")
+    refused(store, path, kind="sites")
 
 
-def test_a_renamed_file_is_refused_with_the_right_advice(store: Store, db_path: Path, tmp_path: Path) -> None:
+def test_a_renamed_file_is_refused_with_the_right_advice(store: Store, tmp_path: Path) -> None:
     text_as_workbook = tmp_path / "sites.xlsx"
     text_as_workbook.write_text("code,name\nA,Alpha\n")
-    assert "name it .csv" in refused(store, db_path, text_as_workbook).errors[0].message
+    assert "name it .csv" in refused(store, text_as_workbook).errors[0].message
 
     workbook_as_text = tmp_path / "sites.csv"
     small_workbook(tmp_path / "real.xlsx").rename(workbook_as_text)
-    assert "name it .xlsx" in refused(store, db_path, workbook_as_text).errors[0].message
+    assert "name it .xlsx" in refused(store, workbook_as_text).errors[0].message
 
 
-def test_a_truncated_workbook_is_refused(store: Store, db_path: Path, tmp_path: Path) -> None:
+def test_a_truncated_workbook_is_refused(store: Store, tmp_path: Path) -> None:
     path = small_workbook(tmp_path / "sites.xlsx", rows=500)
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
-    refused(store, db_path, path)
+    refused(store, path)
 
 
 @pytest.mark.parametrize("name", ["sites.csv", "sites.xlsx", "sites.graphml"])
-def test_an_empty_file_is_refused(store: Store, db_path: Path, tmp_path: Path, name: str) -> None:
+def test_an_empty_file_is_refused(store: Store, tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     path.write_bytes(b"")
 
-    assert "empty" in refused(store, db_path, path).errors[0].message
+    assert "empty" in refused(store, path).errors[0].message
 
 
 def test_a_blank_csv_is_refused_and_a_header_only_csv_warns(
-    store: Store, db_path: Path, tmp_path: Path
+    store: Store, tmp_path: Path
 ) -> None:
     blank = tmp_path / "sites.csv"
     blank.write_text("\n \n,,\n")
-    assert "empty" in refused(store, db_path, blank).errors[0].message
+    assert "empty" in refused(store, blank).errors[0].message
 
     header_only = tmp_path / "links.csv"
     header_only.write_text("circuit_id,a_site,b_site\n")
-    before = digest(store, db_path)
+    before = digest(store)
     report = import_files(store, [header_only])
     assert report.ok and not report.changed
     assert len(report.warnings) == 1 and "no data rows" in report.warnings[0].message
-    assert digest(store, db_path) == before
+    assert digest(store) == before
 
 
 def test_missing_files_folders_and_unknown_formats_are_refused(
-    store: Store, db_path: Path, tmp_path: Path
+    store: Store, tmp_path: Path
 ) -> None:
-    assert "no such file" in refused(store, db_path, tmp_path / "nowhere.csv").errors[0].message
+    assert "no such file" in refused(store, tmp_path / "nowhere.csv").errors[0].message
     folder = tmp_path / "sites"
     folder.mkdir()
-    assert "folder" in refused(store, db_path, folder).errors[0].message
+    assert "folder" in refused(store, folder).errors[0].message
     for name in ("sites.json", "sites.xls"):
         (tmp_path / name).write_text("{}")
-        refused(store, db_path, tmp_path / name)
+        refused(store, tmp_path / name)
 
 
-def test_a_huge_cell_is_refused_at_its_row_and_column(store: Store, db_path: Path, tmp_path: Path) -> None:
+def test_a_huge_cell_is_refused_at_its_row_and_column(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "sites.csv"
     path.write_text("code,name\nA,short\nB," + "x" * 40_000 + "\n")
 
-    report = refused(store, db_path, path)
+    report = refused(store, path)
 
     assert (report.errors[0].row, report.errors[0].column) == (3, "name")
     assert len(str(report.errors[0])) < 300
 
 
 def test_xml_entity_declarations_and_broken_xml_are_refused(
-    store: Store, db_path: Path, tmp_path: Path
+    store: Store, tmp_path: Path
 ) -> None:
     laughs = tmp_path / "laughs.graphml"
     laughs.write_text(
@@ -218,26 +212,26 @@ def test_xml_entity_declarations_and_broken_xml_are_refused(
         '<graphml xmlns="http://graphml.graphdrawing.org/xmlns"><graph edgedefault="undirected">'
         '<node id="&lol2;"/></graph></graphml>'
     )
-    assert "entities" in refused(store, db_path, laughs).errors[0].message
+    assert "entities" in refused(store, laughs).errors[0].message
 
     broken = tmp_path / "broken.graphml"
     broken.write_text('<graphml><graph edgedefault="undirected"><node id="a"></graph>')
-    refused(store, db_path, broken)
+    refused(store, broken)
 
 
 def test_one_bad_file_among_good_ones_stops_the_whole_import(
-    store: Store, db_path: Path, tmp_path: Path
+    store: Store, tmp_path: Path
 ) -> None:
     good = tmp_path / "sites.csv"
     good.write_text("code\nA\n")
     bad = tmp_path / "links.xlsx"
     bad.write_bytes(b"\x00" * 100)
-    before = digest(store, db_path)
+    before = digest(store)
 
     report = import_files(store, [good, bad])
 
     assert not report.ok and [Path(issue.file).name for issue in report.errors] == ["links.xlsx"]
-    assert digest(store, db_path) == before
+    assert digest(store) == before
 
 
 @settings(max_examples=150, deadline=None)

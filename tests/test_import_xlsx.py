@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 import pytest
 import xlsxwriter
+from conftest import digest
 from sqlalchemy import select
 
 from psninv.io.importer import import_files
@@ -37,14 +37,6 @@ def write_xlsx(path: Path, sheets: dict[str, Sequence[Sequence[Any]]], *, start_
                     sheet.write(start_row + r, c, value)
     workbook.close()
     return path
-
-
-def digest(store: Store, db_path: Path) -> str:
-    """The database file's bytes (after closing connections, so the WAL is folded in) as a hash."""
-    store.engine.dispose()
-    wal = db_path.with_name(db_path.name + "-wal")
-    data = db_path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
-    return hashlib.sha256(data).hexdigest()
 
 
 def changes(store: Store) -> list[dict[str, Any]]:
@@ -154,27 +146,27 @@ def test_a_messy_workbook_imports_with_excel_realities_resolved(store: Store, wo
 
 
 def test_reimporting_the_same_workbook_changes_nothing_and_writes_nothing(
-    store: Store, db_path: Path, workbook: Path
+    store: Store, workbook: Path
 ) -> None:
     import_files(store, [workbook])
-    before = digest(store, db_path)
+    before = digest(store)
 
     report = import_files(store, [workbook])
 
     assert report.ok and not report.changed and report.batch is None
     assert report.counts["sites"] == {"created": 0, "updated": 0, "unchanged": 3}
     assert report.counts["links"] == {"created": 0, "updated": 0, "unchanged": 4}
-    assert digest(store, db_path) == before
+    assert digest(store) == before
 
 
-def test_dry_run_reports_the_changes_and_writes_nothing(store: Store, db_path: Path, workbook: Path) -> None:
-    before = digest(store, db_path)
+def test_dry_run_reports_the_changes_and_writes_nothing(store: Store, workbook: Path) -> None:
+    before = digest(store)
 
     report = import_files(store, [workbook], dry_run=True)
 
     assert report.ok and report.dry_run and report.changed and report.batch is None
     assert report.counts["links"]["created"] == 4
-    assert digest(store, db_path) == before
+    assert digest(store) == before
     assert store.load().counts() == {"tenants": 0, "sites": 0, "links": 0, "prefixes": 0}
 
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from conftest import Databases
 
 from psninv.analysis import analyse
 from psninv.analysis.finding import Finding
@@ -43,9 +44,9 @@ def planted() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Inventory:
-    """The bundled workbook imported into a real SQLite store."""
-    with open_store(tmp_path_factory.mktemp("sample") / "sample.db", actor="tester") as store:
+def sample(databases: Databases) -> Inventory:
+    """The bundled workbook imported into a real store on the database under test."""
+    with open_store(databases.new(), actor="tester") as store:
         report = import_files(store, [SAMPLE])
         assert report.ok, [str(issue) for issue in report.issues]
         return store.load()

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-import pytest
-from conftest import write_rows
+from conftest import Databases, write_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from netaddr import IPNetwork
@@ -18,7 +16,7 @@ from psninv.inventory import Inventory
 from psninv.io.export import CSV_FILES, export_inventory
 from psninv.io.importer import import_files
 from psninv.model import Criticality, LinkStatus, Medium, Role, Sector, join_srlg
-from psninv.store import Store, open_store
+from psninv.store import open_store
 
 # Codes keep leading zeros and may look like formulas or numbers; ';' and ',' separate lists.
 CODE_CHARS = "ABCXYZabcxyz0123456789-_=+@'.é"
@@ -106,20 +104,7 @@ def without_versions(inventory: Inventory) -> dict[str, dict[Any, dict[str, Any]
     }
 
 
-@pytest.fixture(scope="module")
-def blank_db(tmp_path_factory) -> Path:
-    """An empty, migrated inventory file, copied for each example instead of migrating afresh."""
-    path = tmp_path_factory.mktemp("blank") / "blank.db"
-    open_store(path).close()
-    return path
-
-
-def fresh_store(blank_db: Path, path: Path) -> Store:
-    shutil.copyfile(blank_db, path)
-    return open_store(path, actor="roundtrip")
-
-
-def import_into_fresh_store(target_db: Path, paths: list[Path]) -> Inventory:
+def import_into_fresh_store(target_db: str, paths: list[Path]) -> Inventory:
     with open_store(target_db, actor="roundtrip") as target:
         report = import_files(target, paths)
         assert report.ok, report
@@ -134,21 +119,25 @@ def export_paths(inventory: Inventory, target: Path) -> list[Path]:
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=inventories())
-def test_random_inventories_survive_export_and_import(blank_db, rows):
+def test_random_inventories_survive_export_and_import(databases: Databases, rows):
     with tempfile.TemporaryDirectory() as directory:
         folder = Path(directory)
-        with fresh_store(blank_db, folder / "source.db") as source:
+        # Migrated copies, not new files: migrating afresh for every example would be slow.
+        source_db = databases.new(folder / "source.db", migrated=True)
+        with open_store(source_db, actor="roundtrip") as source:
             write_rows(source, **rows)
             original = source.load()
+        databases.drop(source_db)
         expected = without_versions(original)
         # One generated inventory goes through both formats, each into its own fresh store.
         for name in ("inventory.xlsx", "csv-folder"):
             paths = export_paths(original, folder / name)
-            shutil.copyfile(blank_db, folder / f"{name}.db")
-            assert without_versions(import_into_fresh_store(folder / f"{name}.db", paths)) == expected, name
+            target_db = databases.new(folder / f"{name}.db", migrated=True)
+            assert without_versions(import_into_fresh_store(target_db, paths)) == expected, name
+            databases.drop(target_db)
 
 
-def test_csv_folder_round_trip_of_a_hand_built_inventory(build, tmp_path):
+def test_csv_folder_round_trip_of_a_hand_built_inventory(build, databases, tmp_path):
     original = build(
         tenants=[{"code": "007", "name": "=cmd|' /C calc'!A0", "sector": "police"},
                  {"code": "SCC", "name": "Staffordshire County Council"}],
@@ -163,7 +152,7 @@ def test_csv_folder_round_trip_of_a_hand_built_inventory(build, tmp_path):
     folder = export_inventory(original, tmp_path / "export")
     assert "'=cmd" in (folder / "tenants.csv").read_text(encoding="utf-8")
     paths = [folder / CSV_FILES[entity] for entity in CSV_FILES]
-    imported = import_into_fresh_store(tmp_path / "imported.db", paths)
+    imported = import_into_fresh_store(databases.new(tmp_path / "imported.db"), paths)
     assert without_versions(imported) == without_versions(original)
 
 
@@ -182,7 +171,7 @@ def test_importing_the_same_export_again_changes_nothing(build, store, tmp_path)
     assert without_versions(store.load()) == without_versions(original)
 
 
-def test_graphml_round_trip_of_sites_and_links(build, tmp_path):
+def test_graphml_round_trip_of_sites_and_links(build, databases, tmp_path):
     tenants = [{"code": "007", "name": "Police"}, {"code": "SCC"}]
     original = build(
         tenants=tenants,
@@ -195,7 +184,7 @@ def test_graphml_round_trip_of_sites_and_links(build, tmp_path):
                {"circuit_id": "C2", "a_site": "0001", "b_site": "0002", "provider": "+BT"}],
     )
     path = export_inventory(original, tmp_path / "net.graphml")
-    target_db = tmp_path / "graph.db"
+    target_db = databases.new(tmp_path / "graph.db")
     with open_store(target_db, actor="roundtrip") as target:
         write_rows(target, tenants=tenants)  # GraphML carries no tenants
         report = import_files(target, [path])

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from conftest import Databases
 
 from psninv.analysis.finding import Finding
 from psninv.analysis.geo import haversine_km
@@ -51,9 +52,9 @@ PLANTED = planted()
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Inventory:
-    """The bundled workbook imported into a real SQLite store."""
-    with open_store(tmp_path_factory.mktemp("sample") / "sample.db", actor="tester") as store:
+def sample(databases: Databases) -> Inventory:
+    """The bundled workbook imported into a real store on the database under test."""
+    with open_store(databases.new(), actor="tester") as store:
         report = import_files(store, [SAMPLE])
         assert report.ok, [str(issue) for issue in report.issues]
         return store.load()

@@ -18,12 +18,19 @@ from psninv.store.migrate import current_revision, head_revision
 from psninv.store.writes import ChangeRecord, upsert
 
 
+@pytest.mark.sqlite_only
 def test_new_database_is_private_and_at_the_newest_schema(db_path: Path) -> None:
     store = open_store(db_path)
     assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
     assert current_revision(store.engine) == head_revision()
+    store.close()
 
 
+def test_an_opened_database_is_at_the_newest_schema(store) -> None:
+    assert current_revision(store.engine) == head_revision()
+
+
+@pytest.mark.sqlite_only
 def test_every_connection_has_wal_foreign_keys_and_a_busy_timeout(store) -> None:
     with store.read() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -67,13 +74,15 @@ def test_change_log_records_actor_and_before_after(store) -> None:
     assert row["before"] == '{"name":"x"}' and row["after"] == '{"name":"y"}'
 
 
-def test_read_only_store_refuses_writes(db_path: Path) -> None:
-    open_store(db_path).close()
-    store = open_store(db_path, read_only=True)
+def test_read_only_store_refuses_writes(db: str) -> None:
+    open_store(db).close()
+    store = open_store(db, read_only=True)
     with pytest.raises(ReadOnlyError), store.write():
         pass
+    store.close()
 
 
+@pytest.mark.sqlite_only  # a missing file; test_postgres checks a database without an inventory
 def test_opening_a_missing_database_read_only_says_so(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="psninv init"):
         open_store(tmp_path / "absent.db", read_only=True)
@@ -82,18 +91,21 @@ def test_opening_a_missing_database_read_only_says_so(tmp_path: Path) -> None:
 
 def test_db_takes_a_path_a_url_or_the_environment(monkeypatch, tmp_path: Path) -> None:
     assert resolve_url(tmp_path / "a.db") == f"sqlite:///{tmp_path / 'a.db'}"
-    assert resolve_url("postgresql://u@h/db") == "postgresql://u@h/db"
+    # Users write libpq URLs; psninv picks its driver (psycopg 3) for them.
+    assert resolve_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert resolve_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert resolve_url("postgresql+psycopg2://u@h/db") == "postgresql+psycopg2://u@h/db"
     monkeypatch.setenv("PSNINV_DB", str(tmp_path / "env.db"))
     assert resolve_url(None) == f"sqlite:///{tmp_path / 'env.db'}"
 
 
-def test_an_empty_database_from_elsewhere_is_upgraded_without_losing_data(db_path: Path) -> None:
-    store = open_store(db_path, actor="t")
+def test_an_empty_database_from_elsewhere_is_upgraded_without_losing_data(db: str) -> None:
+    store = open_store(db, actor="t")
     write_rows(store, tenants=[{"code": "T1", "name": "Kept"}])
     store.close()
     # Opening again must find the schema current and leave the data alone.
-    reopened = open_store(db_path)
-    assert reopened.load().tenants["T1"]["name"] == "Kept"
+    with open_store(db) as reopened:
+        assert reopened.load().tenants["T1"]["name"] == "Kept"
 
 
 def _writer(path: str, worker: int, count: int) -> None:
@@ -104,13 +116,14 @@ def _writer(path: str, worker: int, count: int) -> None:
     store.close()
 
 
-def test_two_writers_queue_instead_of_failing(db_path: Path) -> None:
-    open_store(db_path).close()
+def test_two_writers_queue_instead_of_failing(db: str) -> None:
+    open_store(db).close()
     context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_writer, args=(str(db_path), w, 100)) for w in range(2)]
+    workers = [context.Process(target=_writer, args=(db, w, 100)) for w in range(2)]
     for process in workers:
         process.start()
     for process in workers:
         process.join(60)
     assert [p.exitcode for p in workers] == [0, 0]
-    assert len(open_store(db_path).load().tenants) == 200
+    with open_store(db) as store:
+        assert len(store.load().tenants) == 200

@@ -9,11 +9,10 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import write_rows
+from conftest import Databases, write_rows
 from test_tui_support import synthetic_rows
 
 from psninv.store import Store, open_store
@@ -36,10 +35,9 @@ WORST_KEY_S = 5.0
 
 
 @pytest.fixture(scope="module")
-def big_store(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """A real SQLite inventory of 100,000 sites and about 120,000 circuits."""
-    path: Path = tmp_path_factory.mktemp("big") / "big.db"
-    store = open_store(path, actor="tester")
+def big_store(databases: Databases) -> Any:
+    """A real inventory of 100,000 sites and about 120,000 circuits on the database under test."""
+    store = open_store(databases.new(), actor="tester")
     write_rows(store, **synthetic_rows(SITES))
     yield store
     store.close()

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -65,12 +64,11 @@ class Terminal:
 
 
 @pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[Terminal]:
+def terminal(db: str) -> Iterator[Terminal]:
     """`psninv demo` running in a 100×30 tmux session on a fresh demo inventory."""
     socket = f"psninv-test-{os.getpid()}"
     term = Terminal(socket, "demo")
-    db = tmp_path / "demo.db"
-    command = f"{shlex.quote(sys.executable)} -m psninv demo --db {shlex.quote(str(db))}"
+    command = f"{shlex.quote(sys.executable)} -m psninv demo --db {shlex.quote(db)}"
     env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
     size = ["-x", str(WIDTH), "-y", str(HEIGHT)]
     subprocess.run(

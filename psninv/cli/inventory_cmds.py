@@ -23,7 +23,7 @@ def init(db: str | None, actor: str | None, read_only: bool) -> None:
     with open_for(db, actor, read_only, create=True) as store:
         counts = store.load().counts()
     summary = ", ".join(f"{n} {entity}" for entity, n in counts.items())
-    click.echo(f"Inventory ready at {store.url} ({summary}).")
+    click.echo(f"Inventory ready at {store.where} ({summary}).")
 
 
 @cli.command("import")

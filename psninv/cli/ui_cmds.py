@@ -12,7 +12,6 @@ from psninv.cli.app import UserError, cli, db_options, open_for
 from psninv.cli.render import console, print_import_report, progress_callback
 from psninv.sample import sample_path
 from psninv.store import Store, open_store
-from psninv.store.engine import sqlite_path
 
 
 def demo_db_path() -> Path:
@@ -30,6 +29,8 @@ def ensure_demo(db: str | None, *, reset: bool = False) -> Store:
         for suffix in ("", "-wal", "-shm"):
             Path(target + suffix).unlink(missing_ok=True)
     store = open_store(target, actor="psninv-demo")
+    if reset and "://" in target:
+        _empty(store)
     if not any(store.load().counts().values()):
         report = import_files(store, [sample_path()], progress=progress_callback())
         if not report.ok:
@@ -37,6 +38,15 @@ def ensure_demo(db: str | None, *, reset: bool = False) -> Store:
             store.close()
             raise UserError("the bundled sample failed to import; please report this")
     return store
+
+
+def _empty(store: Store) -> None:
+    # A server database cannot be deleted like a file; emptying its tables is the same reset.
+    from psninv.model import metadata
+
+    with store.write() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 def _interactive() -> bool:
@@ -61,7 +71,7 @@ def demo(db: str | None, reset: bool, no_tui: bool) -> None:
             from psninv.cli.analyse_cmd import print_overview
 
             print_overview(store)
-            where = sqlite_path(store.url) or store.url
+            where = store.where
             console(err=True).print(f"Demo inventory: {where}. Open it with `psninv tui --db {where}`.")
             return
         _open_tui(store, read_only=False)

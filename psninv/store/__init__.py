@@ -9,10 +9,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from psninv.inventory import Inventory
-from psninv.store.engine import DEFAULT_DB, make_engine, resolve_url, sqlite_path
-from psninv.store.migrate import upgrade
+from psninv.store.engine import (
+    DEFAULT_DB,
+    WRITE,
+    create_missing_database,
+    describe,
+    make_engine,
+    resolve_url,
+    sqlite_path,
+)
+from psninv.store.migrate import current_revision, upgrade
 from psninv.store.reads import load_inventory
 from psninv.store.writes import ChangeRecord, key_text, log_changes
 
@@ -57,6 +66,11 @@ class Store:
         return self.engine.url.render_as_string(hide_password=True)
 
     @property
+    def where(self) -> str:
+        """How messages name this inventory: its file, or its URL without password."""
+        return describe(self.engine.url)
+
+    @property
     def dialect(self) -> str:
         """The database's dialect name: sqlite or postgresql."""
         return self.engine.dialect.name
@@ -73,7 +87,7 @@ class Store:
         if self.read_only:
             raise ReadOnlyError("this inventory is open read-only: no change was made")
         with self.engine.connect() as conn:
-            conn.execution_options(psninv_begin="IMMEDIATE")
+            conn.execution_options(**WRITE)
             with conn.begin():
                 yield conn
 
@@ -117,6 +131,18 @@ def open_store(
     if path is not None and not path.exists() and (read_only or not create):
         raise FileNotFoundError(f"no inventory database at {path} (run 'psninv init' first)")
     engine = make_engine(url)
-    if not read_only:
-        upgrade(engine)
+    try:
+        if not read_only:
+            try:
+                upgrade(engine)
+            except OperationalError:
+                # A server without the named database: create it, as a new SQLite file would be.
+                if not (create and create_missing_database(url)):
+                    raise
+                upgrade(engine)
+        elif current_revision(engine) is None:
+            raise FileNotFoundError(f"no inventory in {describe(url)} (run 'psninv init' first)")
+    except BaseException:
+        engine.dispose()
+        raise
     return Store(engine, actor=actor, read_only=read_only)

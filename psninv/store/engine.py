@@ -2,30 +2,57 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 DEFAULT_DB = "psninv.db"
 BUSY_TIMEOUT_MS = 30_000
+# Any constant shared by every psninv process: the key of PostgreSQL's one writer lock.
+WRITE_LOCK_KEY = 0x7073_6E69_6E76  # "psninv"
+# The execution option a writer sets before it begins; see Store.write.
+WRITE = {"psninv_begin": "IMMEDIATE"}
+POSTGRES_DRIVER = "postgresql+psycopg"
+# Fail in seconds, not minutes, when the server is down or the address is wrong.
+CONNECT_ARGS = {"connect_timeout": 10, "application_name": "psninv"}
+
+
+class MissingDriverError(ValueError):
+    """Raised when a database URL needs a driver that is not installed."""
 
 
 def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
     """Return an SQLAlchemy URL for a file path or URL, falling back to $PSNINV_DB and ./psninv.db."""
     value = os.fspath(db) if db is not None else os.environ.get("PSNINV_DB") or DEFAULT_DB
-    if "://" in value:
-        return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
+    if "://" not in value:
+        return f"sqlite:///{Path(value).expanduser().resolve()}"
+    # Users write libpq's postgresql:// (or Heroku's postgres://); psycopg 3 is the driver we ship.
+    for scheme in ("postgresql://", "postgres://"):
+        if value.startswith(scheme):
+            return POSTGRES_DRIVER + "://" + value[len(scheme) :]
+    return value
 
 
-def sqlite_path(url: str) -> Path | None:
+def sqlite_path(url: str | URL) -> Path | None:
     """The database file of an SQLite URL, or None for other databases and in-memory SQLite."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return Path(parsed.database)
+
+
+def describe(url: str | URL) -> str:
+    """How messages name a database: its file for SQLite, else its URL without password or driver."""
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    parsed = make_url(url)
+    if parsed.drivername == POSTGRES_DRIVER:
+        parsed = parsed.set(drivername="postgresql")
+    return parsed.render_as_string(hide_password=True)
 
 
 def _create_private_file(path: Path) -> None:
@@ -39,13 +66,19 @@ def _create_private_file(path: Path) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine; on SQLite every connection gets WAL, foreign keys and a busy timeout."""
+    """Create an engine configured for psninv's transactions on SQLite or PostgreSQL."""
+    backend = make_url(url).get_backend_name()
+    if backend == "postgresql":
+        return _postgres_engine(url)
+    if backend != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    return _sqlite_engine(url)
+
+
+def _sqlite_engine(url: str) -> Engine:
     path = sqlite_path(url)
     if path is not None:
         _create_private_file(path)
-    if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
@@ -66,3 +99,62 @@ def make_engine(url: str) -> Engine:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _postgres_engine(url: str) -> Engine:
+    if make_url(url).drivername == POSTGRES_DRIVER and importlib.util.find_spec("psycopg") is None:
+        raise MissingDriverError("PostgreSQL needs the psycopg driver: pip install 'psninv[postgres]'")
+    engine = create_engine(url, pool_pre_ping=True, connect_args=CONNECT_ARGS)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        # Why one writer lock rather than SERIALIZABLE with retries or row locks: an import
+        # compares the stored rows with the file and then writes the difference, and an edit
+        # checks a version before it updates; both must see the rows as they are when they
+        # write. Row locks cannot lock rows that do not exist yet (two imports adding the same
+        # new site), and SERIALIZABLE would need every caller to replay its whole transaction.
+        # A transaction-scoped advisory lock queues writers exactly as SQLite's BEGIN IMMEDIATE
+        # does, so both databases behave alike; readers never wait for it, and other databases
+        # on the server have locks of their own (advisory locks are per database). Writers stay at
+        # READ COMMITTED so that each statement after the lock sees the previous writer's commit.
+        if conn.get_execution_options().get("psninv_begin") == WRITE["psninv_begin"]:
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        else:
+            # Loading the inventory takes several queries; one snapshot keeps them consistent,
+            # as an SQLite read transaction in WAL mode does.
+            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+    return engine
+
+
+def create_missing_database(url: str) -> bool:
+    """Create a PostgreSQL URL's database if the server has none of that name; True if it did.
+
+    `psninv init --db postgresql://host/name` then works like it does for a new SQLite file,
+    for roles allowed to create databases.
+    """
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql" or not parsed.database:
+        return False
+    # Every cluster has the maintenance database `postgres`, open to every role by default.
+    server = create_engine(
+        parsed.set(database="postgres"), isolation_level="AUTOCOMMIT", connect_args=CONNECT_ARGS
+    )
+    try:
+        with server.connect() as conn:
+            found = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
+            ).first()
+            if found:
+                return False
+            name = conn.dialect.identifier_preparer.quote(parsed.database)
+            conn.exec_driver_sql(f"CREATE DATABASE {name}")
+            return True
+    except SQLAlchemyError:
+        return False
+    finally:
+        server.dispose()

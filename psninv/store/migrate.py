@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from psninv.store.engine import WRITE
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -37,7 +39,8 @@ def upgrade(engine: Engine) -> bool:
         return False
     config = alembic_config()
     with engine.connect() as conn:
-        conn = conn.execution_options(psninv_begin="IMMEDIATE")
+        # The writer lock also keeps two processes opening a new inventory from both migrating it.
+        conn = conn.execution_options(**WRITE)
         with conn.begin():
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
