@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from psninv._gc import collector_paused
 from psninv.analysis.finding import Analysis, Category, Finding, ProposedLink, Severity
 from psninv.analysis.policy import Policy, PolicyError
 from psninv.analysis.tariff import Tariff, TariffError
@@ -65,6 +66,19 @@ def analyse(
     """
     if only not in (None, "redundancy", "sharing"):
         raise ValueError(f"only must be 'redundancy' or 'sharing', not {only!r}")
+    # 100k findings and their sort build no cycles: the collector would only rescan the inventory.
+    with collector_paused():
+        return _analyse(inventory, only, list(failed), policy, tariff, include_hidden)
+
+
+def _analyse(
+    inventory: Inventory,
+    only: str | None,
+    failed: list[str],
+    policy: Policy | None,
+    tariff: Tariff | None,
+    include_hidden: bool,
+) -> Analysis:
     failed = [name for name in failed if name]
     summary: dict[str, Any] = {}
     findings: list[Finding] = []

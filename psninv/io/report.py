@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 import xlsxwriter
 
+from psninv._gc import collector_paused
 from psninv.analysis.finding import Analysis, Finding
 from psninv.io.atomic import replacing
 from psninv.io.formula import escape_csv_text
@@ -103,9 +104,11 @@ def write_json(
     default: Callable[[Any], Any] = _json_default,
 ) -> None:
     """Write the analysis as JSON to a text stream, a chunk of findings at a time, ending with a newline."""
-    for part in iter_json(analysis, indent=indent, default=default):
-        stream.write(part)
-    stream.write("\n")
+    # The finding dicts are short-lived and acyclic; the collector would rescan everything else meanwhile.
+    with collector_paused():
+        for part in iter_json(analysis, indent=indent, default=default):
+            stream.write(part)
+        stream.write("\n")
 
 
 def _write_json(analysis: Analysis, path: Path) -> None:
