@@ -9,10 +9,12 @@ import networkx as nx
 from psninv.inventory import Inventory
 from psninv.model import CORE_ROLES, LinkStatus, srlg_tags
 
+_ACTIVE = LinkStatus.ACTIVE.value  # looked up once: an enum's .value is a descriptor call per link
+
 
 def is_active(link: dict) -> bool:
     """A link carries traffic unless it is planned or ceased (a blank status counts as active)."""
-    return (link.get("status") or LinkStatus.ACTIVE.value) == LinkStatus.ACTIVE.value
+    return (link.get("status") or _ACTIVE) == _ACTIVE
 
 
 def build_graph(inventory: Inventory, *, failed: Iterable[str] = ()) -> nx.MultiGraph:

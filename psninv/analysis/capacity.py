@@ -146,10 +146,14 @@ def find_overloads(structure: Structure) -> Routing:
             stack.extend((c, False) for c in children[x])
     span = (tin, tout)
 
+    # With nothing failed each tree bundle carries its subtree's demand (the same test as _check's).
+    bandwidth, load = routing.bandwidth, routing.load
     for v in routing.order:
         if routing.parent[v] >= 0:
             bundle = routing.pbundle[v]
-            _check(routing, {bundle: routing.load[bundle]}, None, routing.sub[v])
+            limit = bandwidth[bundle]
+            if limit is not None and load[bundle] > limit + 1e-9:
+                _record(routing, bundle, load[bundle], limit, None, routing.sub[v])
 
     # Headroom: the least spare bandwidth on each site's path to its core (unchecked bundles count as ample).
     inf = float("inf")

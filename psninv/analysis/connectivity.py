@@ -62,6 +62,8 @@ class Network:
     cmask: list[int]
     tenants: list[str]
     edge_index: dict[str, int] = field(default_factory=dict)
+    crit: list[str] = field(default_factory=list)
+    """Each site's criticality, a blank or unknown one as standard."""
 
     @property
     def n(self) -> int:
@@ -74,11 +76,18 @@ class Network:
 
     def tenant_codes(self, mask: int) -> list[str]:
         """The sorted tenant codes of a tenant bit mask."""
+        # A mask is as long as its highest tenant's index (thousands of bits at 100k sites), so every
+        # big-int operation on it costs that much: one tenant is read off its length, many off one
+        # pass over its binary digits, never one operation per tenant.
+        count = mask.bit_count()
+        if count <= 1:
+            return [self.tenants[mask.bit_length() - 1]] if count else []
+        digits = bin(mask)[:1:-1]
         out = []
-        while mask:
-            low = mask & -mask
-            out.append(self.tenants[low.bit_length() - 1])
-            mask ^= low
+        bit = digits.find("1")
+        while bit >= 0:
+            out.append(self.tenants[bit])
+            bit = digits.find("1", bit + 1)
         return out
 
 
@@ -97,26 +106,25 @@ def build_network(inventory: Inventory, *, failed: Iterable[str] = ()) -> Networ
     )
     tenant_bit = {t: 1 << i for i, t in enumerate(tenant_names)}
     tmask = []
-    cmask = []
-    demand = []
-    core = []
+    crit = [criticality(site) for site in sites]
+    cmask = [CRIT_BITS[level] for level in crit]
+    demand = [float(site.get("demand_mbps") or 0.0) for site in sites]
+    core = [site.get("role") in CORE_ROLES for site in sites]
     for site in sites:
         mask = tenant_bit.get(site.get("tenant") or "", 0)
         for occupant in site.get("occupants") or ():
             mask |= tenant_bit[occupant]
         tmask.append(mask)
-        cmask.append(CRIT_BITS[criticality(site)])
-        demand.append(float(site.get("demand_mbps") or 0.0))
-        core.append(site.get("role") in CORE_ROLES)
 
     edge_ids: list[str] = []
     edge_rows: list[dict] = []
     edge_a: list[int] = []
     edge_b: list[int] = []
     adj: list[list[int]] = [[] for _ in codes]
-    for cid in sorted(inventory.links):
-        link = inventory.links[cid]
-        if cid in failed or not is_active(link):
+    links = inventory.links
+    for cid in sorted(links):
+        link = links[cid]
+        if not is_active(link) or cid in failed:
             continue
         a = index.get(link["a_site"])
         b = index.get(link["b_site"])
@@ -144,6 +152,7 @@ def build_network(inventory: Inventory, *, failed: Iterable[str] = ()) -> Networ
         cmask=cmask,
         tenants=tenant_names,
         edge_index={cid: i for i, cid in enumerate(edge_ids)},
+        crit=crit,
     )
 
 
@@ -320,6 +329,11 @@ class Structure:
     def codes(self, cut: Cut, cap: int = SITE_LIST_CAP) -> list[str]:
         """The site codes of a cut, sorted: all of them, or `cap` of them where there are more."""
         names = self.net.codes
+        if cut.count == 1 and cap > 0 and len(cut.spans) == 1:
+            # Most findings are about one site: no slicing, no sort.
+            start, end = cut.spans[0]
+            if end - start == 1:
+                return [names[self.order[start]]]
         out: list[str] = []
         for start, end in cut.spans:
             if len(out) >= cap:

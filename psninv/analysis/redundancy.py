@@ -19,7 +19,6 @@ from psninv.analysis.connectivity import (
     Structure,
     analyse_structure,
     build_network,
-    criticality,
     worst_criticality,
 )
 from psninv.analysis.diversity import GroupCut, SharedRisk, disjoint_paths, provider_groups, srlg_groups
@@ -90,6 +89,9 @@ class _Context:
         self.tariff = tariff
         self.findings: list[Finding] = []
         self.plan = RemedyPlan()
+        # One requirement per criticality level, looked up per site below instead of asked 100k times.
+        levels = {level: policy.requirement(level) for level in set(self.net.crit)}
+        self.need = [levels[level] for level in self.net.crit]
         self.degree = [len({self.net.other(e, v) for e in self.net.adj[v]}) for v in range(self.net.n)]
 
     # ----------------------------------------------------------------------------------------------
@@ -97,8 +99,7 @@ class _Context:
 
     def needs_second_path(self, v: int) -> bool:
         """True for sites that remedies must give two link-disjoint paths to the core."""
-        site = self.net.sites[v]
-        return criticality(site) in NEEDS_SECOND_PATH or self.policy.requirement(criticality(site)).paths >= 2
+        return self.net.crit[v] in NEEDS_SECOND_PATH or self.need[v].paths >= 2
 
     def label(self, v: int) -> str:
         """A site as a manager reads it: code and, where short enough, name."""
@@ -361,7 +362,7 @@ class _Context:
         # One provider carrying every path is looked for only where policy wants diverse paths.
         wanting = [False] * net.n
         for v in candidates:
-            need = self.policy.requirement(criticality(net.sites[v]))
+            need = self.need[v]
             wanting[v] = need.paths >= 2 or need.provider_diverse
         if len(providers) < 2 or not any(wanting):
             return risks
@@ -452,12 +453,12 @@ class _Context:
 
     def below_policy(self, risks: Risks) -> None:
         """Sites whose criticality requires more than they have (core sites are the destination: skipped)."""
-        s, net, policy = self.s, self.net, self.policy
+        s, net = self.s, self.net
         for v in range(net.n):
             if net.core[v]:
                 continue
-            level = criticality(net.sites[v])
-            need = policy.requirement(level)
+            level = net.crit[v]
+            need = self.need[v]
             if not need.demands_anything:
                 continue
             have = self._measure(v, need, risks)

@@ -6,8 +6,10 @@ from psninv.analysis.finding import Severity
 from psninv.analysis.policy import Policy
 from psninv.model import Criticality
 
-# Worst first, the same order as Severity.rank.
+# Worst first, the same order as Severity.rank; ranks by plain lookup, called once per finding.
 _LADDER = list(Severity)
+_RANK = {severity: rank for rank, severity in enumerate(_LADDER)}
+_LAST = len(_LADDER) - 1
 
 BASE = {
     Criticality.CRITICAL.value: Severity.CRITICAL,
@@ -18,8 +20,8 @@ BASE = {
 
 def shift(severity: Severity, levels: int) -> Severity:
     """Move a severity up (positive) or down (negative) the ladder, stopping at critical and info."""
-    rank = min(max(severity.rank - levels, 0), len(_LADDER) - 1)
-    return _LADDER[rank]
+    rank = _RANK[severity] - levels
+    return _LADDER[0 if rank < 0 else _LAST if rank > _LAST else rank]
 
 
 def grade(

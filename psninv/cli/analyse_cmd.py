@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,11 +9,13 @@ from typing import Any
 import click
 
 from psninv._gc import collector_paused
-from psninv.analysis import Analysis, Finding, Severity, Tariff, analyse
+from psninv.analysis import Analysis, Finding, Severity, Tariff, analyse, columns_needed
 from psninv.cli.app import EXIT_DATA, cli, db_options, open_for
 from psninv.cli.render import console, severity_text, table
 from psninv.graph import is_active
+from psninv.io.atomic import replacing
 from psninv.store import Store
+from psninv.store.reads import load_inventory
 from psninv.style import money
 
 
@@ -76,12 +77,32 @@ def analyse_command(
     read_only: bool,
 ) -> None:
     """Find single points of failure and sharing opportunities, each with its impact and its £."""
-    from psninv.analysis.policy import Policy
-
     if fmt in ("csv", "xlsx") and output is None:
         raise click.UsageError(f"--format {fmt} writes a file: give it with -o FILE")
-    with open_for(db, actor, read_only) as store:
-        inventory = store.load()
+    # A short-lived command that builds no reference cycles: the collector would only rescan the
+    # inventory and the findings again and again (seconds at 100k sites).
+    with collector_paused():
+        _analyse(only, fmt, output, fail_on, failed, policy, tariff, include_hidden, db, actor, read_only)
+
+
+def _analyse(
+    only: str | None,
+    fmt: str,
+    output: Path | None,
+    fail_on: str | None,
+    failed: tuple[str, ...],
+    policy: Path | None,
+    tariff: Path | None,
+    include_hidden: bool,
+    db: str | None,
+    actor: str | None,
+    read_only: bool,
+) -> None:
+    from psninv.analysis.policy import Policy
+    from psninv.io.report import iter_json, write_json
+
+    with open_for(db, actor, read_only) as store, store.read() as conn:
+        inventory = load_inventory(conn, columns=columns_needed(only))
     names = _split(failed)
     unknown = [n for n in names if n not in inventory.sites and n not in inventory.links]
     if unknown:
@@ -99,12 +120,13 @@ def analyse_command(
     if fmt == "json":
         # People read it on a terminal; scripts and files get compact JSON, several times faster to write.
         indent = 2 if output is None and sys.stdout.isatty() else None
-        with collector_paused():
-            text = json.dumps(result.to_dict(), indent=indent, default=str, ensure_ascii=False)
         if output:
-            output.write_text(text + "\n", encoding="utf-8")
+            with replacing(output) as temporary, temporary.open("w", encoding="utf-8") as stream:
+                write_json(result, stream, indent=indent, default=str)
         else:
-            click.echo(text)
+            for part in iter_json(result, indent=indent, default=str):
+                click.echo(part, nl=False)
+            click.echo()
     elif fmt in ("csv", "xlsx"):
         from psninv.io.report import write_report
 

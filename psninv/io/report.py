@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import xlsxwriter
 
+from psninv._gc import collector_paused
 from psninv.analysis.finding import Analysis, Finding
 from psninv.io.atomic import replacing
 from psninv.io.formula import escape_csv_text
@@ -66,9 +67,53 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+def iter_json(
+    analysis: Analysis,
+    *,
+    indent: int | None = None,
+    default: Callable[[Any], Any] = _json_default,
+    chunk: int = 1000,
+) -> Iterator[str]:
+    """The analysis as JSON text in pieces, the same text as json.dumps(analysis.to_dict()) gives.
+
+    Findings are encoded a chunk at a time without copying them, so a report of 100k findings
+    never holds its dicts or its text all at once.
+    """
+    encoder = json.JSONEncoder(indent=indent, ensure_ascii=False, default=default)
+    # The document with no findings, split where they go: findings is the last key, so its [] is the last.
+    head, _, tail = encoder.encode({"summary": analysis.summary, "findings": []}).rpartition("[]")
+    findings = analysis.findings
+    if not findings:
+        yield head + "[]" + tail
+        return
+    yield head + "["
+    separator = ", " if indent is None else ","
+    for start in range(0, len(findings), chunk):
+        text = encoder.encode([f.to_dict(copy=False) for f in findings[start : start + chunk]])
+        # Indented, each line goes one level deeper: the chunk was a top-level list, findings sit in one.
+        body = text[1:-1] if indent is None else text[1:-2].replace("\n", "\n" + " " * indent)
+        yield (separator if start else "") + body
+    yield ("" if indent is None else "\n" + " " * indent) + "]" + tail
+
+
+def write_json(
+    analysis: Analysis,
+    stream: TextIO,
+    *,
+    indent: int | None = None,
+    default: Callable[[Any], Any] = _json_default,
+) -> None:
+    """Write the analysis as JSON to a text stream, a chunk of findings at a time, ending with a newline."""
+    # The finding dicts are short-lived and acyclic; the collector would rescan everything else meanwhile.
+    with collector_paused():
+        for part in iter_json(analysis, indent=indent, default=default):
+            stream.write(part)
+        stream.write("\n")
+
+
 def _write_json(analysis: Analysis, path: Path) -> None:
-    text = json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False, default=_json_default)
-    path.write_text(text + "\n", encoding="utf-8")
+    with path.open("w", encoding="utf-8") as stream:
+        write_json(analysis, stream, indent=2)
 
 
 def _cell(value: Any) -> Any:

@@ -1,40 +1,64 @@
-"""Reading the whole inventory out of the database in a few set-based queries."""
+"""Reading the inventory out of the database in a few set-based queries, whole or only some columns."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection, Mapping
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 
 from psninv._gc import collector_paused
 from psninv.inventory import Inventory
 from psninv.model import ENTITY_TABLES, SiteOccupant
 
+Columns = Mapping[str, Collection[str]]
+"""Entity name to the column names to read; entities left out are not read at all."""
 
-def load_inventory(conn: Connection) -> Inventory:
-    """Read every tenant, site, link and prefix into an Inventory."""
+
+def load_inventory(conn: Connection, *, columns: Columns | None = None) -> Inventory:
+    """Read every tenant, site, link and prefix into an Inventory, or only the entities and columns given.
+
+    With `columns`, rows carry the named columns plus their key columns (sites also keep
+    `occupants` if "occupants" is named); unnamed entities stay empty. Analyses that need a
+    fraction of the inventory read it several times faster this way.
+    """
+    if columns is not None:
+        unknown = set(columns) - set(ENTITY_TABLES)
+        if unknown:
+            raise ValueError(f"unknown entities {sorted(unknown)}: use {', '.join(ENTITY_TABLES)}")
     with collector_paused():
-        return _load(conn)
+        return _load(conn, columns)
 
 
-def _load(conn: Connection) -> Inventory:
-    occupants: dict[str, list[str]] = defaultdict(list)
-    table = SiteOccupant.__table__
-    for site, tenant in conn.execute(select(table.c.site, table.c.tenant).order_by(table.c.tenant)):
-        occupants[site].append(tenant)
+def _selected(table: Table, wanted: Collection[str] | None) -> list:
+    """The table's columns to read: all, or the wanted ones plus the key, in table order."""
+    keys = {column.name for column in table.primary_key.columns}
+    if wanted is None:
+        return list(table.columns)
+    unknown = set(wanted) - {column.name for column in table.columns} - {"occupants"}
+    if unknown:
+        raise ValueError(f"table {table.name} has no columns {sorted(unknown)}")
+    return [column for column in table.columns if column.name in keys or column.name in wanted]
 
+
+def _load(conn: Connection, columns: Columns | None) -> Inventory:
     inventory = Inventory()
     for entity, table in ENTITY_TABLES.items():
+        if columns is not None and entity not in columns:
+            continue
+        wanted = None if columns is None else columns[entity]
         keys = [column.name for column in table.primary_key.columns]
-        ordered = select(table).order_by(*table.primary_key.columns)
+        ordered = select(*_selected(table, wanted)).order_by(*table.primary_key.columns)
         rows = getattr(inventory, entity)
         result = conn.execute(ordered)
         names = list(result.keys())
         # zip over plain tuples is several times faster than RowMapping at 100k rows.
         if entity == "sites":
+            occupants = _occupants(conn) if wanted is None or "occupants" in wanted else None
             for values in result:
                 row = dict(zip(names, values, strict=True))
-                row["occupants"] = occupants.get(row["code"], [])
+                if occupants is not None:
+                    row["occupants"] = occupants.get(row["code"], [])
                 rows[row["code"]] = row
         elif len(keys) > 1:
             for values in result:
@@ -46,3 +70,12 @@ def _load(conn: Connection) -> Inventory:
                 row = dict(zip(names, values, strict=True))
                 rows[row[key]] = row
     return inventory
+
+
+def _occupants(conn: Connection) -> dict[str, list[str]]:
+    """Each site's other tenants, sorted by tenant code."""
+    occupants: dict[str, list[str]] = defaultdict(list)
+    table = SiteOccupant.__table__
+    for site, tenant in conn.execute(select(table.c.site, table.c.tenant).order_by(table.c.tenant)):
+        occupants[site].append(tenant)
+    return occupants
