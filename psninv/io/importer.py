@@ -85,6 +85,8 @@ class _Plan:
 
     # Per entity: the column names and each column's values (the driver wants rows column-aligned).
     upserts: list[tuple[str, list[str], list[Sequence[Any]]]] = field(default_factory=list)
+    # As upserts, for rows whose keys the write transaction found absent (a first import).
+    inserts: list[tuple[str, list[str], list[Sequence[Any]]]] = field(default_factory=list)
     occupants: dict[str, list[str]] = field(default_factory=dict)
     records: list[ChangeRecord] = field(default_factory=list)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -413,11 +415,14 @@ class _Import:
         if occupants is not None:
             plan.occupants.update((key, codes) for key, codes in zip(keys, occupants, strict=True) if codes)
         if keys:
-            plan.upserts.append((entity, stored, [table.values[name] for name in stored]))
+            plan.inserts.append((entity, stored, [table.values[name] for name in stored]))
 
     def write(self, conn: Connection, plan: _Plan) -> str:
         """Upsert, replace occupants and log every change; return the change log's batch id."""
-        total = sum(len(columns[0]) for _, _, columns in plan.upserts) + len(plan.records)
+        writes = [(write, False) for write in plan.upserts] + [(write, True) for write in plan.inserts]
+        # References first, whichever kind of write each entity's rows need.
+        writes.sort(key=lambda item: ENTITIES.index(item[0][0]))
+        total = sum(len(columns[0]) for (_, _, columns), _ in writes) + len(plan.records)
         done = 0
         self.progress("writing", done, total)
 
@@ -426,8 +431,8 @@ class _Import:
             done += rows
             self.progress("writing", done, total)
 
-        for entity, names, columns in plan.upserts:
-            upsert_columns(conn, ENTITY_TABLES[entity], names, columns, progress=advance)
+        for (entity, names, columns), absent in writes:
+            upsert_columns(conn, ENTITY_TABLES[entity], names, columns, absent=absent, progress=advance)
         if plan.occupants:
             replace_occupants(conn, plan.occupants)
         batch = new_batch_id()

@@ -14,7 +14,19 @@ from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import Column, Connection, MetaData, Table, delete, insert, literal_column, select, tuple_
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    MetaData,
+    Table,
+    delete,
+    insert,
+    literal_column,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
@@ -95,18 +107,20 @@ def upsert_columns(
     names: Sequence[str],
     columns: Sequence[Sequence[Any]],
     *,
+    absent: bool = False,
     progress: Progress | None = None,
 ) -> None:
     """Upsert rows given column by column: `columns[i]` holds every row's value of `names[i]`.
 
     As `upsert`: a given column overwrites, an absent one is kept (or gets its default in a new row).
+    `absent` says the caller found none of the keys inside this same write transaction.
     """
     count = len(columns[0]) if columns else 0
     if not count:
         return
     dialect = conn.dialect.name
     if dialect == "sqlite":
-        _upsert_sqlite(conn, table, list(names), columns, progress)
+        _upsert_sqlite(conn, table, list(names), columns, progress, absent=absent)
     elif dialect == "postgresql":
         _upsert_postgresql(conn, table, list(names), columns, progress)
     else:
@@ -128,7 +142,13 @@ def _bound(conn: Connection, column: Column, values: Sequence[Any]) -> Sequence[
     # What SQLAlchemy would send for these values: SQLite stores dates as text in its own format
     # and floats as floats even when given ints, and reads must give back what they always did.
     processor = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-    return values if processor is None else list(map(processor, values))
+    if processor is None:
+        return values
+    if isinstance(column.type, Date | DateTime):
+        # Formatting a date in Python costs a microsecond; a column holds few distinct ones.
+        formatted = {value: processor(value) for value in set(values)}
+        return [formatted[value] for value in values]
+    return list(map(processor, values))
 
 
 def _upsert_sqlite(
@@ -137,8 +157,13 @@ def _upsert_sqlite(
     names: list[str],
     columns: Sequence[Sequence[Any]],
     progress: Progress | None,
+    *,
+    absent: bool,
 ) -> None:
-    statement = _on_conflict(sqlite.insert(table), table, names)
+    # SQLite's write transactions hold the database's one write lock from their start, so keys found
+    # absent in them stay absent: a plain INSERT is then the same upsert, and about 15 % cheaper.
+    # (PostgreSQL lets other transactions insert meanwhile; there every write keeps ON CONFLICT.)
+    statement = sqlite.insert(table) if absent else _on_conflict(sqlite.insert(table), table, names)
     compiled = statement.compile(dialect=conn.dialect, column_keys=names)
     given = dict(zip(names, columns, strict=True))
     sources: list[Iterable[Any]] = []
