@@ -56,6 +56,8 @@ class ChangeRecord:
 
 
 def _jsonable(value: Any) -> Any:
+    if value.__class__ is dt.date:  # a link's contract end, once a link: the common case first
+        return value.isoformat()
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, set | frozenset | tuple):
@@ -283,9 +285,19 @@ def log_changes(
     dialect = conn.dialect.name
     # One time for the whole batch: the driver paths get it converted once, not once a row.
     stamp = _bound(conn, CHANGE_TABLE.c.at, [at])[0] if dialect in ("sqlite", "postgresql") else at
+    encode = _encode  # a local: this runs once a row, hundreds of thousands of times
     rows = [
-        (batch, stamp, actor, action, entity, key, _json(before), _json(after))
-        for action, entity, key, before, after in map(_fields, changes)
+        (
+            batch,
+            stamp,
+            actor,
+            change.action,
+            change.entity,
+            change.key,
+            None if change.before is None else encode(change.before),
+            None if change.after is None else encode(change.after),
+        )
+        for change in changes
     ]
     if not rows:
         return 0
@@ -302,10 +314,6 @@ def log_changes(
             if progress is not None:
                 progress(len(chunk))
     return len(rows)
-
-
-def _fields(change: ChangeRecord) -> tuple[str, str, str, Any, Any]:
-    return change.action, change.entity, change.key, change.before, change.after
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
