@@ -22,6 +22,7 @@ import argparse
 import datetime as dt
 import importlib.util
 import json
+import os
 import sqlite3
 import sys
 import tempfile
@@ -58,20 +59,24 @@ def load_generator() -> ModuleType:
     return module
 
 
-def import_once(source: list[Path], db: str | Path) -> tuple[float, dict[str, float], Any]:
-    """Seconds to import into a fresh database, the second each phase started at, and the report."""
+def import_once(source: list[Path], db: str | Path) -> tuple[float, dict[str, float], Any, float]:
+    """Seconds to import into a fresh database, the second each phase started at, the report, CPU seconds.
+
+    The CPU seconds are this process's (Python and, on SQLite, the database engine too): on a
+    machine shared with other work they show the import's own cost when wall time cannot.
+    """
     phases: dict[str, float] = {}
     with open_store(db, actor="bench") as store:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
 
         def progress(phase: str, done: int, total: int) -> None:
             phases.setdefault(phase, time.perf_counter() - started)
 
         report = import_files(store, source, progress=progress)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     if not report.ok:
         raise SystemExit("import failed:\n" + "\n".join(str(issue) for issue in report.errors[:20]))
-    return elapsed, phases, report
+    return elapsed, phases, report, cpu
 
 
 def reference_rows(inventory: Inventory, *, log: bool) -> Tables:
@@ -112,8 +117,8 @@ def reference_rows(inventory: Inventory, *, log: bool) -> Tables:
     return tables
 
 
-def reference_sqlite(tables: Tables, path: Path) -> float:
-    """Seconds for raw sqlite3 executemany of the rows into a fresh database of the same schema."""
+def reference_sqlite(tables: Tables, path: Path) -> tuple[float, float]:
+    """Seconds (wall, CPU) for raw sqlite3 executemany of the rows into a fresh database, same schema."""
     open_store(path).close()
     # As SQLAlchemy stores them: dates and times as ISO text.
     tables = [(name, names, [tuple(map(_sql, row)) for row in rows]) for name, names, rows in tables]
@@ -121,25 +126,25 @@ def reference_sqlite(tables: Tables, path: Path) -> float:
     try:
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
             connection.execute(f"PRAGMA {pragma}")
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         connection.execute("BEGIN IMMEDIATE")
         for table_name, names, values in tables:
             columns = ", ".join(f'"{name}"' for name in names)
             marks = ", ".join("?" for _ in names)
             connection.executemany(f'INSERT INTO "{table_name}" ({columns}) VALUES ({marks})', values)
         connection.execute("COMMIT")
-        return time.perf_counter() - started
+        return time.perf_counter() - started, time.process_time() - cpu
     finally:
         connection.close()
 
 
-def reference_postgresql(tables: Tables, url: str) -> float:
-    """Seconds for raw psycopg COPY of the rows into a fresh database of the same schema."""
+def reference_postgresql(tables: Tables, url: str) -> tuple[float, float]:
+    """Seconds (wall, client CPU) for raw psycopg COPY of the rows into a fresh database, same schema."""
     import psycopg  # the postgres extra
 
     open_store(url).close()
     with psycopg.connect(_libpq(url)) as connection:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         with connection.cursor() as cursor:
             for table_name, names, values in tables:
                 columns = ", ".join(f'"{name}"' for name in names)
@@ -147,7 +152,7 @@ def reference_postgresql(tables: Tables, url: str) -> float:
                     for row in values:
                         copy.write_row(row)
         connection.commit()
-        return time.perf_counter() - started
+        return time.perf_counter() - started, time.process_time() - cpu
 
 
 def _libpq(url: str) -> str:
@@ -174,13 +179,13 @@ def fresh_postgresql(server: str) -> Iterator[str]:
         admin.dispose()
 
 
-def import_postgresql(source: list[Path], server: str) -> tuple[float, dict[str, float], Any]:
+def import_postgresql(source: list[Path], server: str) -> tuple[float, dict[str, float], Any, float]:
     """import_once into a fresh PostgreSQL database."""
     with fresh_postgresql(server) as url:
         return import_once(source, url)
 
 
-def reference_postgresql_once(tables: Tables, server: str) -> float:
+def reference_postgresql_once(tables: Tables, server: str) -> tuple[float, float]:
     """reference_postgresql into a fresh PostgreSQL database."""
     with fresh_postgresql(server) as url:
         return reference_postgresql(tables, url)
@@ -241,7 +246,7 @@ def main() -> int:
         results: list[tuple[str, float, str, str]] = []
 
         def timed(label: str, goal: float | None, run: Callable[[int], Any]) -> None:
-            seconds, phases, report = best(args.repeat, run)
+            seconds, phases, report, cpu = best(args.repeat, run)
             created = sum(c["created"] for c in report.counts.values())
             assert created == rows, (created, rows)
             ends = [*list(phases.values())[1:], seconds]
@@ -249,6 +254,7 @@ def main() -> int:
                 f"{phase} {end - start:.1f}" for (phase, start), end in zip(phases.items(), ends, strict=True)
             )
             goal_text = f"goal < {goal:.0f} s; " if goal else ""
+            breakdown += f"; cpu {cpu:.1f}"
             base = "postgresql" if "PostgreSQL" in label else "sqlite"
             results.append((f"psninv import {label}", seconds, goal_text + breakdown, base))
             print(f"  {label}: {seconds:.2f} s", flush=True)
@@ -261,30 +267,37 @@ def main() -> int:
             )
         plain, logged = reference_rows(inventory, log=False), reference_rows(inventory, log=True)
         references: dict[str, float] = {}
-        raw = best(args.repeat, lambda run: (reference_sqlite(plain, folder / f"raw{run}.db"),))[0]
-        references["sqlite"] = best(
-            args.repeat, lambda run: (reference_sqlite(logged, folder / f"log{run}.db"),)
-        )[0]
-        results.append(
-            ("reference: sqlite3 executemany, rows", raw, "same rows, schema and pragmas", "sqlite")
+
+        def reference(name: str, note: str, base: str, run: Callable[[int], tuple[float, float]]) -> float:
+            seconds, cpu = best(args.repeat, run)
+            results.append((f"reference: {name}", seconds, f"{note}; cpu {cpu:.1f}", base))
+            return seconds
+
+        reference(
+            "sqlite3 executemany, rows",
+            "same rows, schema and pragmas",
+            "sqlite",
+            lambda run: reference_sqlite(plain, folder / f"raw{run}.db"),
         )
-        results.append(
-            (
-                "reference: ... rows + change log",
-                references["sqlite"],
-                "one JSON change row per row too",
-                "sqlite",
-            )
+        references["sqlite"] = reference(
+            "... rows + change log",
+            "one JSON change row per row too",
+            "sqlite",
+            lambda run: reference_sqlite(logged, folder / f"log{run}.db"),
         )
         if args.pg:
             timed("from csv into PostgreSQL", None, lambda run: import_postgresql(csv_files, args.pg))
-            pg_raw = best(args.repeat, lambda run: (reference_postgresql_once(plain, args.pg),))[0]
-            references["postgresql"] = best(
-                args.repeat, lambda run: (reference_postgresql_once(logged, args.pg),)
-            )[0]
-            results.append(("reference: psycopg COPY, rows", pg_raw, "same rows and schema", "postgresql"))
-            results.append(
-                ("reference: ... rows + change log", references["postgresql"], "as above", "postgresql")
+            reference(
+                "psycopg COPY, rows",
+                "same rows and schema",
+                "postgresql",
+                lambda run: reference_postgresql_once(plain, args.pg),
+            )
+            references["postgresql"] = reference(
+                "... rows + change log",
+                "as above",
+                "postgresql",
+                lambda run: reference_postgresql_once(logged, args.pg),
             )
 
     print()
@@ -293,7 +306,10 @@ def main() -> int:
     for name, seconds, note, base in results:
         ratio = seconds / references[base] if references[base] else float("nan")
         print(f"  {name:<{width}}  {seconds:7.2f}  {ratio:5.1f}x  {note}")
-    print("  (x = multiple of the same database's reference with change log)")
+    print("  (x = multiple of the same database's reference with change log; cpu = this process's")
+    print(
+        f"  CPU seconds, on PostgreSQL the client's only; load average at the end {os.getloadavg()[0]:.1f})"
+    )
     return 0
 
 
