@@ -167,9 +167,11 @@ def _upsert_sqlite(
     # (PostgreSQL lets other transactions insert meanwhile; there every write keeps ON CONFLICT.)
     statement = sqlite.insert(table) if absent else _on_conflict(sqlite.insert(table), table, names)
     compiled = statement.compile(dialect=conn.dialect, column_keys=names)
+    if not compiled.positiontup:  # a named paramstyle: the tuples below would be wrong
+        raise NotImplementedError("bulk upsert needs the driver's positional parameters")
     given = dict(zip(names, columns, strict=True))
     sources: list[Iterable[Any]] = []
-    for name in compiled.positiontup or ():
+    for name in compiled.positiontup:
         if name in given:
             sources.append(_bound(conn, table.c[name], given[name]))
         else:
