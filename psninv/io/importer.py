@@ -30,8 +30,8 @@ from psninv.io.limits import DEFAULT_LIMITS, Limits
 from psninv.io.readers import RawTable, read_path
 from psninv.io.validate import Table
 from psninv.model import ENTITY_KEYS, ENTITY_TABLES, SiteOccupant
-from psninv.store import ChangeRecord, Store, key_text
-from psninv.store.writes import replace_occupants, upsert
+from psninv.store import ChangeRecord, Store, key_text, new_batch_id
+from psninv.store.writes import log_changes, replace_occupants, upsert_columns
 
 Progress = Callable[[str, int, int], None]
 
@@ -44,7 +44,6 @@ BLANK_MEANS: dict[tuple[str, str], Any] = {
 }
 """Columns where an empty cell has a meaning: a link's status is active, a prefix's vrf global."""
 
-_WRITE_CHUNK = 20_000
 _IN_CHUNK = 500
 _FETCH_BY_KEY = 5_000  # fewer incoming rows than this: look them up by key, else read the table
 _OCCUPANT_TABLE = SiteOccupant.__table__
@@ -84,7 +83,10 @@ def import_files(
 class _Plan:
     """What the write transaction must do."""
 
-    upserts: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
+    # Per entity: the column names and each column's values (the driver wants rows column-aligned).
+    upserts: list[tuple[str, list[str], list[Sequence[Any]]]] = field(default_factory=list)
+    # As upserts, for rows whose keys the write transaction found absent (a first import).
+    inserts: list[tuple[str, list[str], list[Sequence[Any]]]] = field(default_factory=list)
     occupants: dict[str, list[str]] = field(default_factory=dict)
     records: list[ChangeRecord] = field(default_factory=list)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -287,8 +289,7 @@ class _Import:
                 counts = plan.counts
                 self.changes = plan.records
                 if plan.changed and not self.store.read_only:
-                    self.write(conn, plan)
-                    batch = self.store.log(conn, plan.records)
+                    batch = self.write(conn, plan)
                 if self.dry_run:
                     raise _Rollback
         except _Rollback:
@@ -344,29 +345,12 @@ class _Import:
         # (a cost sheet without a_site) sends the stored value along; only updates can lack one.
         refill = [c.name for c in COLUMNS[entity] if c.required and c.name not in table.values]
         existing = existing_rows(conn, entity, keys, occupants=occupants is not None)
+        if not existing:
+            self.diff_new(table, keys, stored, plan, counts)
+            return
         columns = [table.values[name] for name in stored]
         rows = [dict(zip(stored, values, strict=True)) for values in zip(*columns, strict=True)]
         records = plan.records
-        if not existing:
-            # All new, as in a first import: no comparison needed, row by row.
-            counts["created"] += len(rows)
-            texts = keys if entity != "prefixes" else [key_text(key) for key in keys]
-            logged = (
-                rows
-                if occupants is None
-                else [{**row, "occupants": occupants[index]} for index, row in enumerate(rows)]
-            )
-            records.extend(
-                ChangeRecord("create", entity, text, None, row)
-                for text, row in zip(texts, logged, strict=True)
-            )
-            if occupants is not None:
-                plan.occupants.update(
-                    (key, codes) for key, codes in zip(keys, occupants, strict=True) if codes
-                )
-            if rows:
-                plan.upserts.append((entity, rows))
-            return
         to_write: list[dict[str, Any]] = []
         for index, (key, row) in enumerate(zip(keys, rows, strict=True)):
             old = existing.get(key)
@@ -408,22 +392,53 @@ class _Import:
                 row[name] = old[name]
             to_write.append(row)
         if to_write:
-            plan.upserts.append((entity, to_write))
+            # Only updates lack a required column, so the first row's columns fit every row.
+            names = list(to_write[0])
+            plan.upserts.append((entity, names, [[row[name] for row in to_write] for name in names]))
 
-    def write(self, conn: Connection, plan: _Plan) -> None:
-        total = sum(len(rows) for _, rows in plan.upserts) + len(plan.records)
+    def diff_new(
+        self, table: Table, keys: list[Any], stored: list[str], plan: _Plan, counts: dict[str, int]
+    ) -> None:
+        """All rows new, as in a first import: nothing to compare; the columns are written as read."""
+        entity = table.entity
+        occupants = table.values.get("occupants")
+        counts["created"] += len(keys)
+        texts = keys if len(ENTITY_KEYS[entity]) == 1 else [key_text(key) for key in keys]
+        # The change log's after-image: the row as stored, with its occupants where the file has them.
+        logged = stored if occupants is None else [*stored, "occupants"]
+        values = zip(*(table.values[name] for name in logged), strict=True)
+        images = (dict(zip(logged, row, strict=True)) for row in values)
+        plan.records.extend(
+            ChangeRecord("create", entity, text, None, image)
+            for text, image in zip(texts, images, strict=True)
+        )
+        if occupants is not None:
+            plan.occupants.update((key, codes) for key, codes in zip(keys, occupants, strict=True) if codes)
+        if keys:
+            plan.inserts.append((entity, stored, [table.values[name] for name in stored]))
+
+    def write(self, conn: Connection, plan: _Plan) -> str:
+        """Upsert, replace occupants and log every change; return the change log's batch id."""
+        writes = [(write, False) for write in plan.upserts] + [(write, True) for write in plan.inserts]
+        # References first, whichever kind of write each entity's rows need.
+        writes.sort(key=lambda item: ENTITIES.index(item[0][0]))
+        total = sum(len(columns[0]) for (_, _, columns), _ in writes) + len(plan.records)
         done = 0
         self.progress("writing", done, total)
-        for entity, rows in plan.upserts:
-            table = ENTITY_TABLES[entity]
-            for start in range(0, len(rows), _WRITE_CHUNK):
-                chunk = rows[start : start + _WRITE_CHUNK]
-                upsert(conn, table, chunk)
-                done += len(chunk)
-                self.progress("writing", done, total)
+
+        def advance(rows: int) -> None:
+            nonlocal done
+            done += rows
+            self.progress("writing", done, total)
+
+        for (entity, names, columns), absent in writes:
+            upsert_columns(conn, ENTITY_TABLES[entity], names, columns, absent=absent, progress=advance)
         if plan.occupants:
             replace_occupants(conn, plan.occupants)
+        batch = new_batch_id()
+        log_changes(conn, plan.records, batch=batch, actor=self.store.actor, progress=advance)
         self.progress("writing", total, total)
+        return batch
 
 
 def stored_keys(conn: Connection, entity: str) -> set[Any]:
