@@ -87,7 +87,7 @@ def cli() -> None:
 
 def _register() -> None:
     # Commands live in modules of their own; importing them here attaches them to the group.
-    from psninv.cli import analyse_cmd, inventory_cmds, listing_cmds, ui_cmds  # noqa: F401
+    from psninv.cli import analyse_cmd, inventory_cmds, listing_cmds, serve_cmd, ui_cmds  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -17,6 +17,8 @@ from psninv.store import ReadOnlyError
 @db_options
 def init(db: str | None, actor: str | None, read_only: bool) -> None:
     """Create an empty inventory database, or upgrade an old one."""
+    if read_only:
+        raise ReadOnlyError("--read-only: init creates or upgrades the database, so it was not run")
     with open_for(db, actor, read_only, create=True) as store:
         counts = store.load().counts()
     summary = ", ".join(f"{n} {entity}" for entity, n in counts.items())
