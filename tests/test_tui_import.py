@@ -110,7 +110,7 @@ async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float =
     raise TimeoutError("the condition never held; the screen was:\n" + screen_text(pilot.app))
 
 
-async def review(pilot: Any, path: Path) -> ImportScreen:
+async def review(pilot: Any, path: Path | str) -> ImportScreen:
     """Open the import screen with `i`, type a path, press Enter and wait for the review."""
     app = pilot.app
     await pilot.press("i")
@@ -252,3 +252,21 @@ def test_the_review_helpers_show_values_as_a_reviewer_reads_them() -> None:
     assert counts_line({"sites": {"created": 1, "updated": 0, "unchanged": 2}}) == (
         "sites: 1 created, 0 updated, 2 unchanged"
     )
+
+
+def test_several_files_separated_by_semicolons_are_one_import(county: Store, tmp_path: Path) -> None:
+    sites = tmp_path / "sites.csv"
+    sites.write_text("code,name,tenant\nBURTON,Burton office,SCC\n", encoding="utf-8")
+    links = tmp_path / "links.csv"
+    links.write_text("circuit_id,a_site,b_site\nC7,HQ,BURTON\n", encoding="utf-8")
+    app = PsninvApp(county)
+
+    async def scenario(pilot: Any) -> None:
+        # The circuit names a site that only the other file creates: one import, so it is found.
+        screen = await review(pilot, f"{links}; {sites}")
+        assert screen.reviewed is not None and screen.reviewed.ok, screen_text(app)
+        await pilot.press("a")
+        await wait_until(pilot, lambda: screen.applied)
+
+    run_app(app, scenario, size=(120, 30))
+    assert county.load().links["C7"]["b_site"] == "BURTON"

@@ -50,7 +50,9 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from psninv.tui.app import PsninvApp
     from psninv.tui.base import DetailScreen, FilterBar, ListScreen
     from psninv.tui.dashboard import Card
+    from psninv.tui.export_screen import ExportScreen
     from psninv.tui.findings import FindingScreen, FindingsScreen
+    from psninv.tui.import_review import ImportScreen
     from psninv.tui.map import MapCanvas, MapScreen, SiteTree
     from psninv.tui.site_detail import SiteLinksTable
     from psninv.tui.table import VirtualTable
@@ -84,6 +86,8 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
             + [("f", "Fail or restore the selected site or link"), ("r", "Reset: nothing failed")],
         ),
         ("Map", rows(MapCanvas.BINDINGS) + rows(MapScreen.BINDINGS)),
+        ("Import review", rows(ImportScreen.BINDINGS) + [("→", "Complete the path as you type")]),
+        ("Export", rows(ExportScreen.BINDINGS)),
         ("Tree", rows(SiteTree.BINDINGS) + [("Space", "Fold or unfold")]),
     ]
 

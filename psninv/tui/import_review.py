@@ -71,6 +71,11 @@ def shown(value: Any) -> str:
     return str(value)
 
 
+def plural(count: int, noun: str) -> str:
+    """'1 error', '2 errors'."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def counts_line(counts: Mapping[str, Mapping[str, int]]) -> str:
     """Created, updated and unchanged per entity, on one line."""
     parts = [
@@ -125,7 +130,7 @@ class ImportScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("Import: pick a file, review its changes, then apply or cancel", classes="list-title")
         yield Input(
-            placeholder="path to .xlsx, .csv, .graphml or .gml  (→ completes, Enter reviews)",
+            placeholder="file(s): .xlsx .csv .graphml .gml, ';' between  (→ completes, Enter reviews)",
             suggester=PathSuggester(IMPORTABLE),
             id="import-path",
         )
@@ -164,12 +169,13 @@ class ImportScreen(Screen[None]):
         if not value:
             self.notify("type a path, or pick a file in the tree", severity="warning", timeout=3)
             return
-        path = Path(value).expanduser()
-        if path.is_dir():
-            self.query_one("#import-tree", DirectoryTree).path = path
+        # Several files are one import ("sites.csv; links.csv"): links may name the sites beside them.
+        paths = [Path(part.strip()).expanduser() for part in value.split(";") if part.strip()]
+        if len(paths) == 1 and paths[0].is_dir():
+            self.query_one("#import-tree", DirectoryTree).path = paths[0]
             self.query_one("#import-tree").focus()
             return
-        self.review([str(path)])
+        self.review([str(path) for path in paths])
 
     def action_pick(self) -> None:
         """Go back to picking a file."""
@@ -260,10 +266,11 @@ class ImportScreen(Screen[None]):
         self.refresh_bindings()
 
     def _show_review(self, report: ImportReport) -> None:
-        warnings = f" · {len(report.warnings)} warnings" if report.warnings else ""
+        warnings = f" · {plural(len(report.warnings), 'warning')}" if report.warnings else ""
         if not report.ok:
             self.say(
-                f"[b red]{len(report.errors)} errors[/]{warnings}: this file cannot be imported as it is. "
+                f"[b red]{plural(len(report.errors), 'error')}[/]{warnings}: "
+                "this file cannot be imported as it is. "
                 "Fix it and review it again (o picks another file)."
             )
             self._show_issues(report)
@@ -280,7 +287,8 @@ class ImportScreen(Screen[None]):
         reviewed = self.reviewed
         if not report.ok:
             self.say(
-                f"[b red]The import was refused[/]: {len(report.errors)} errors (the inventory may have "
+                f"[b red]The import was refused[/]: {plural(len(report.errors), 'error')} "
+                "(the inventory may have "
                 "changed since the review). Nothing was written."
             )
             self._show_issues(report)
