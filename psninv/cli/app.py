@@ -93,6 +93,7 @@ def _register() -> None:
         history_cmds,
         inventory_cmds,
         listing_cmds,
+        serve_cmd,
         ui_cmds,
     )
 

@@ -53,6 +53,11 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
+def _served() -> bool:
+    # `psninv serve` runs `psninv tui` behind pipes, with Textual's web driver named here.
+    return "web_driver" in os.environ.get("TEXTUAL_DRIVER", "")
+
+
 def _open_tui(store: Store, read_only: bool) -> None:
     from psninv.tui.app import run_tui
 
@@ -81,7 +86,7 @@ def demo(db: str | None, reset: bool, no_tui: bool) -> None:
 @db_options
 def tui(db: str | None, actor: str | None, read_only: bool) -> None:
     """Open the terminal UI on an inventory."""
-    if not _interactive():
+    if not _interactive() and not _served():
         raise UserError("the terminal UI needs an interactive terminal")
     with open_for(db, actor, read_only) as store:
         _open_tui(store, read_only)

@@ -32,9 +32,11 @@ from psninv.tui.data import (
     load_snapshot,
     run_whatif,
 )
+from psninv.tui.export_screen import ExportScreen
 from psninv.tui.findings import FindingScreen, FindingsScreen, whatif_targets
 from psninv.tui.help import HelpScreen
 from psninv.tui.history import HistoryScreen
+from psninv.tui.import_review import ImportScreen
 from psninv.tui.links import LinkScreen, LinksScreen
 from psninv.tui.map import MapScreen
 from psninv.tui.palette import JumpProvider
@@ -120,6 +122,8 @@ class PsninvApp(App[None]):
         Binding("f", "fail", "Fail", show=True),
         Binding("r", "reset", "Reset what-if", show=False),
         Binding("ctrl+r", "reload", "Reload data", show=False),
+        Binding("i", "import", "Import", show=False),
+        Binding("x", "export", "Export", show=False),
         *[Binding(key, f"section('{mode}')", label, show=False) for key, mode, label, _short in SECTIONS],
     ]
 
@@ -441,6 +445,20 @@ class PsninvApp(App[None]):
         screen = self.screen
         if isinstance(screen, FindingsScreen):
             screen.focus_category(category)
+
+    def action_import(self) -> None:
+        """Open the import screen: pick a file, review it, apply it or cancel."""
+        if self.is_web and self.read_only:
+            # A read-only viewer in a browser must not read files on the server either.
+            self.notify("read-only: importing is off in the browser", severity="error", timeout=5)
+            return
+        if not isinstance(self.screen, ImportScreen):
+            self.push_screen(ImportScreen())
+
+    def action_export(self) -> None:
+        """Open the export screen."""
+        if not isinstance(self.screen, ExportScreen):
+            self.push_screen(ExportScreen())
 
     def action_help(self) -> None:
         """Show every key."""

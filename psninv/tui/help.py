@@ -50,9 +50,11 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from psninv.tui.app import PsninvApp
     from psninv.tui.base import DetailScreen, FilterBar, ListScreen
     from psninv.tui.dashboard import Card
+    from psninv.tui.export_screen import ExportScreen
     from psninv.tui.findings import FindingScreen, FindingsScreen
     from psninv.tui.forms import DETAIL_KEYS, LIST_KEYS, SITE_KEYS, ConfirmScreen, RecordForm
     from psninv.tui.history import ChangesTable, HistoryScreen
+    from psninv.tui.import_review import ImportScreen
     from psninv.tui.map import MapCanvas, MapScreen, SiteTree
     from psninv.tui.site_detail import SiteLinksTable
     from psninv.tui.table import VirtualTable
@@ -86,6 +88,8 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
             + [("f", "Fail or restore the selected site or link"), ("r", "Reset: nothing failed")],
         ),
         ("Map", rows(MapCanvas.BINDINGS) + rows(MapScreen.BINDINGS)),
+        ("Import review", rows(ImportScreen.BINDINGS) + [("→", "Complete the path as you type")]),
+        ("Export", rows(ExportScreen.BINDINGS)),
         ("Tree", rows(SiteTree.BINDINGS) + [("Space", "Fold or unfold")]),
         ("Editing: lists of sites, links, tenants", rows(LIST_KEYS)),
         ("Editing: a site, circuit or tenant", rows(DETAIL_KEYS) + rows(SITE_KEYS[len(DETAIL_KEYS) :])),

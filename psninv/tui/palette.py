@@ -78,6 +78,10 @@ class JumpProvider(Provider):
         for score, kind, key, display in scored[:MAX_HITS]:
             opener, arg = self._opener(kind, key)
             yield Hit(score, matcher.highlight(display), partial(opener, arg), text=display)
+        for title, action, key in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), action, text=title, help=f"key {key}")
         for key, mode, label, _short in SECTIONS:
             title = f"Go to {label}"
             score = matcher.match(title)
@@ -106,3 +110,11 @@ class JumpProvider(Provider):
         yield DiscoveryHit("Reset the what-if", self.psn.action_reset, help="key r")
         for title, action in self._add_commands():
             yield DiscoveryHit(title, action, help="a form")
+        for title, action, key in self._commands():
+            yield DiscoveryHit(title, action, help=f"key {key}")
+
+    def _commands(self) -> list[tuple[str, Any, str]]:
+        return [
+            ("Import a file (with review)", self.psn.action_import, "i"),
+            ("Export the inventory", self.psn.action_export, "x"),
+        ]
