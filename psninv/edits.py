@@ -447,14 +447,7 @@ def dependants(conn: Connection, entity: str, key: Any) -> Dependants:
                 .order_by(links.c.circuit_id)
             ).scalars()
         )
-        found.deleted["prefixes"] = [
-            tuple(row)
-            for row in conn.execute(
-                select(prefixes.c.prefix, prefixes.c.vrf)
-                .where(prefixes.c.site == code)
-                .order_by(prefixes.c.prefix)
-            )
-        ]
+        found.deleted["prefixes"] = _prefix_keys(conn, prefixes.c.site == code)
     elif entity == "tenants":
         # A body leaving the network does not take buildings and circuits with it: they lose their owner.
         found.cleared["sites"] = list(
@@ -465,20 +458,19 @@ def dependants(conn: Connection, entity: str, key: Any) -> Dependants:
                 select(links.c.circuit_id).where(links.c.tenant == code).order_by(links.c.circuit_id)
             ).scalars()
         )
-        found.cleared["prefixes"] = [
-            tuple(row)
-            for row in conn.execute(
-                select(prefixes.c.prefix, prefixes.c.vrf)
-                .where(prefixes.c.tenant == code)
-                .order_by(prefixes.c.prefix)
-            )
-        ]
+        found.cleared["prefixes"] = _prefix_keys(conn, prefixes.c.tenant == code)
         found.occupancies = list(
             conn.execute(
                 select(OCCUPANTS.c.site).where(OCCUPANTS.c.tenant == code).order_by(OCCUPANTS.c.site)
             ).scalars()
         )
     return found
+
+
+def _prefix_keys(conn: Connection, condition: Any) -> list[tuple[Any, ...]]:
+    prefixes = ENTITY_TABLES["prefixes"]
+    statement = select(prefixes.c.prefix, prefixes.c.vrf).where(condition).order_by(prefixes.c.prefix)
+    return [tuple(row) for row in conn.execute(statement)]
 
 
 def delete_preview(store: Store, entity: str, key: Any) -> Dependants:

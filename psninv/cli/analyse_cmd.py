@@ -63,26 +63,15 @@ def _split(values: tuple[str, ...]) -> list[str]:
     help="Also show sharing opportunities below the savings threshold.",
 )
 @db_options
-def analyse_command(
-    only: str | None,
-    fmt: str,
-    output: Path | None,
-    fail_on: str | None,
-    failed: tuple[str, ...],
-    policy: Path | None,
-    tariff: Path | None,
-    include_hidden: bool,
-    db: str | None,
-    actor: str | None,
-    read_only: bool,
-) -> None:
+def analyse_command(**options: Any) -> None:
     """Find single points of failure and sharing opportunities, each with its impact and its £."""
+    fmt, output = options["fmt"], options["output"]
     if fmt in ("csv", "xlsx") and output is None:
         raise click.UsageError(f"--format {fmt} writes a file: give it with -o FILE")
     # A short-lived command that builds no reference cycles: the collector would only rescan the
     # inventory and the findings again and again (seconds at 100k sites).
     with collector_paused():
-        _analyse(only, fmt, output, fail_on, failed, policy, tariff, include_hidden, db, actor, read_only)
+        _analyse(**options)
 
 
 def _analyse(

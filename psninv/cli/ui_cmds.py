@@ -11,7 +11,7 @@ import click
 from psninv.cli.app import UserError, cli, db_options, open_for
 from psninv.cli.render import console, print_import_report, progress_callback
 from psninv.sample import sample_path
-from psninv.store import Store, open_store
+from psninv.store import Store, default_actor, open_store
 
 
 def demo_db_path() -> Path:
@@ -37,6 +37,8 @@ def ensure_demo(db: str | None, *, reset: bool = False) -> Store:
             print_import_report(report)
             store.close()
             raise UserError("the bundled sample failed to import; please report this")
+    # The sample's rows are logged as psninv-demo; what the user then edits is logged as them.
+    store.actor = default_actor()
     return store
 
 
