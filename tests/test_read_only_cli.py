@@ -112,3 +112,17 @@ def test_read_only_never_creates_a_database(tmp_path: Path, command: str) -> Non
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1, result.output
     assert not missing.exists()
+
+
+@pytest.mark.sqlite_only
+def test_reading_an_old_file_read_only_leaves_its_bytes_alone(tmp_path: Path) -> None:
+    # The 0001 fixture is in rollback-journal mode: a writable open would switch it to WAL.
+    old = tmp_path / "old.db"
+    old.write_bytes(OLD_BACKUP.read_bytes())
+
+    result = invoke("sites", "--db", str(old), "--read-only", "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    assert "NUL-HUB" in result.output
+    assert old.read_bytes() == OLD_BACKUP.read_bytes()
+    assert not (tmp_path / "old.db-wal").exists()

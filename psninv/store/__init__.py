@@ -130,7 +130,7 @@ def open_store(
     path = sqlite_path(url)
     if path is not None and not path.exists() and (read_only or not create):
         raise FileNotFoundError(f"no inventory database at {path} (run 'psninv init' first)")
-    engine = make_engine(url)
+    engine = make_engine(url, read_only=read_only)
     try:
         if not read_only:
             try:

@@ -65,17 +65,17 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """Create an engine configured for psninv's transactions on SQLite or PostgreSQL."""
     backend = make_url(url).get_backend_name()
     if backend == "postgresql":
         return _postgres_engine(url)
     if backend != "sqlite":
         return create_engine(url, pool_pre_ping=True)
-    return _sqlite_engine(url)
+    return _sqlite_engine(url, read_only=read_only)
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, *, read_only: bool = False) -> Engine:
     path = sqlite_path(url)
     if path is not None:
         _create_private_file(path)
@@ -86,7 +86,9 @@ def _sqlite_engine(url: str) -> Engine:
         # Let SQLAlchemy's begin event, not pysqlite, decide when and how transactions start.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if not read_only:
+            # Switching a file to WAL rewrites its header: a read-only open must leave it as it was.
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
