@@ -160,3 +160,25 @@ def test_a_reader_keeps_one_snapshot_while_a_writer_commits(store) -> None:
             writer.execute(TENANT.insert().values(code="NEW", version=1))
         assert reader.execute(select(TENANT.c.code)).all() == before
     assert "NEW" in store.load().tenants
+
+
+def test_a_writer_that_waits_too_long_gets_one_clear_line_and_writes_nothing(
+    store, db: str, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from psninv.cli.app import get_cli
+
+    sheet = tmp_path / "tenants.csv"
+    sheet.write_text("code,name\nFIRE,Fire and Rescue\n", encoding="utf-8")
+    runner = CliRunner(env={"PSNINV_LOCK_TIMEOUT": "0.3"})
+    with store.write():
+        # Another engineer's write holds the lock for longer than this importer will wait.
+        imported = runner.invoke(get_cli(), ["import", str(sheet), "--db", db])
+        reverted = runner.invoke(get_cli(), ["revert", "1", "--db", db])
+
+    for result in (imported, reverted):
+        assert result.exit_code == 1, result.output
+        assert "another write held the inventory for over 0.3 s" in result.output
+        assert "Traceback" not in result.output
+    assert store.load().tenants == {}

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from psninv import __version__
 from psninv.store import ReadOnlyError, Store, open_store
+from psninv.store.engine import is_lock_timeout, lock_timeout_message
 
 EXIT_DATA = 1
 EXIT_USAGE = 2
@@ -43,6 +44,8 @@ class PsninvGroup(click.Group):
         except ValueError as exc:
             raise UserError(str(exc)) from None
         except SQLAlchemyError as exc:
+            if is_lock_timeout(exc):
+                raise UserError(lock_timeout_message()) from None
             detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
             raise UserError(f"database error: {detail}") from None
         except KeyboardInterrupt:

@@ -31,6 +31,7 @@ from psninv.io.readers import RawTable, read_path
 from psninv.io.validate import Table
 from psninv.model import ENTITY_KEYS, ENTITY_TABLES, SiteOccupant
 from psninv.store import ChangeRecord, Store, key_text, new_batch_id
+from psninv.store.engine import is_lock_timeout, lock_timeout_message
 from psninv.store.writes import log_changes, replace_occupants, upsert_columns
 
 Progress = Callable[[str, int, int], None]
@@ -295,6 +296,9 @@ class _Import:
         except _Rollback:
             pass
         except SQLAlchemyError as error:
+            if is_lock_timeout(error):
+                self.add([_general(lock_timeout_message())])
+                return {}, None
             detail = str(getattr(error, "orig", None) or error).splitlines()[0][:300]
             self.add([_general(f"the database refused the import, nothing was written ({detail})")])
             return {}, None

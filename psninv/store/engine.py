@@ -11,6 +11,7 @@ from sqlalchemy.engine import URL, make_url
 
 DEFAULT_DB = "psninv.db"
 BUSY_TIMEOUT_MS = 30_000
+LOCK_TIMEOUT_ENV = "PSNINV_LOCK_TIMEOUT"
 # Any constant shared by every psninv process: the key of PostgreSQL's one writer lock.
 WRITE_LOCK_KEY = 0x7073_6E69_6E76  # "psninv"
 # The execution option a writer sets before it begins; see Store.write.
@@ -22,6 +23,32 @@ CONNECT_ARGS = {"connect_timeout": 10, "application_name": "psninv"}
 
 class MissingDriverError(ValueError):
     """Raised when a database URL needs a driver that is not installed."""
+
+
+def lock_timeout_ms() -> int:
+    """How long a writer waits for another's write to finish: $PSNINV_LOCK_TIMEOUT seconds, else 30."""
+    value = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    try:
+        seconds = float(value) if value else BUSY_TIMEOUT_MS / 1000
+    except ValueError:
+        raise ValueError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds, not {value!r}") from None
+    return max(0, round(seconds * 1000))
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    """Whether a database error means a writer gave up waiting for another writer's lock."""
+    orig = getattr(error, "orig", None) or error
+    # SQLite says "database is locked"; PostgreSQL raises lock_not_available (55P03).
+    return getattr(orig, "sqlstate", None) == "55P03" or "database is locked" in str(orig)
+
+
+def lock_timeout_message() -> str:
+    """The one line a user sees when another engineer's write held the inventory too long."""
+    seconds = lock_timeout_ms() / 1000
+    return (
+        f"another write held the inventory for over {seconds:g} s, so nothing was changed: "
+        f"try again when it has finished (${LOCK_TIMEOUT_ENV} sets the wait)"
+    )
 
 
 def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
@@ -79,7 +106,8 @@ def _sqlite_engine(url: str, *, read_only: bool = False) -> Engine:
     path = sqlite_path(url)
     if path is not None:
         _create_private_file(path)
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    wait_ms = lock_timeout_ms()
+    engine = create_engine(url, connect_args={"timeout": wait_ms / 1000})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -91,7 +119,7 @@ def _sqlite_engine(url: str, *, read_only: bool = False) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={wait_ms}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -107,6 +135,7 @@ def _postgres_engine(url: str) -> Engine:
     if make_url(url).drivername == POSTGRES_DRIVER and importlib.util.find_spec("psycopg") is None:
         raise MissingDriverError("PostgreSQL needs the psycopg driver: pip install 'psninv[postgres]'")
     engine = create_engine(url, pool_pre_ping=True, connect_args=CONNECT_ARGS)
+    wait_ms = lock_timeout_ms()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
@@ -120,7 +149,7 @@ def _postgres_engine(url: str) -> Engine:
         # on the server have locks of their own (advisory locks are per database). Writers stay at
         # READ COMMITTED so that each statement after the lock sees the previous writer's commit.
         if conn.get_execution_options().get("psninv_begin") == WRITE["psninv_begin"]:
-            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {wait_ms}")
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
         else:
             # Loading the inventory takes several queries; one snapshot keeps them consistent,
