@@ -25,7 +25,7 @@ from psninv.io.headers import SINGULAR
 from psninv.io.importer import BLANK_MEANS
 from psninv.io.readers import RawTable
 from psninv.model import ENTITY_KEYS, ENTITY_TABLES, Change, SiteOccupant
-from psninv.store import ChangeRecord, Store, key_text, new_batch_id
+from psninv.store import ChangeRecord, Store, key_text
 
 __all__ = [
     "ConflictError",
@@ -46,7 +46,6 @@ __all__ = [
 
 OCCUPANTS = SiteOccupant.__table__
 CHANGES = Change.__table__
-_KEY_NOUN = {"tenants": "tenant code", "sites": "site code", "links": "circuit id", "prefixes": "prefix"}
 
 
 class EditError(ValueError):
@@ -234,7 +233,7 @@ def check_record(
     taken = creating and key_field not in errors and record[key_field] is not None
     if taken and get_record(conn, entity, key) is not None:
         errors[key_field] = (
-            f"duplicate {_KEY_NOUN[entity]} {_shown_key(entity, key)!r}: already in the inventory"
+            f"duplicate {validate.KEY_NOUNS[entity]} {_shown_key(entity, key)!r}: already in the inventory"
         )
     return record, errors
 
@@ -423,12 +422,17 @@ def _last_change(conn: Connection, entity: str, key: Any) -> dict[str, Any] | No
     return dict(row) if row is not None else None
 
 
-def _finish(store: Store, conn: Connection, changes: list[ChangeRecord], entity: str, key: Any) -> EditResult:
-    batch = store.log(conn, changes, batch=new_batch_id())
+def _log(store: Store, conn: Connection, changes: list[ChangeRecord]) -> tuple[str, list[int]]:
+    """Log the changes under a new batch; return the batch and the change ids written."""
+    batch = store.log(conn, changes)
     ids = list(
         conn.execute(select(CHANGES.c.id).where(CHANGES.c.batch == batch).order_by(CHANGES.c.id)).scalars()
     )
-    return EditResult(batch, ids, get_record(conn, entity, key))
+    return batch, ids
+
+
+def _finish(store: Store, conn: Connection, changes: list[ChangeRecord], entity: str, key: Any) -> EditResult:
+    return EditResult(*_log(store, conn, changes), get_record(conn, entity, key))
 
 
 # --- deleting -----------------------------------------------------------------------------------
@@ -505,13 +509,7 @@ def delete(
         table = ENTITY_TABLES[entity]
         conn.execute(sql_delete(table).where(*_where(entity, key)))
         changes.append(ChangeRecord("delete", entity, key_text(key), _logged(current), None))
-        batch = store.log(conn, changes, batch=new_batch_id())
-        ids = list(
-            conn.execute(
-                select(CHANGES.c.id).where(CHANGES.c.batch == batch).order_by(CHANGES.c.id)
-            ).scalars()
-        )
-        return EditResult(batch, ids, None)
+        return EditResult(*_log(store, conn, changes), None)
 
 
 def _remove_dependants(conn: Connection, entity: str, key: Any, found: Dependants) -> list[ChangeRecord]:

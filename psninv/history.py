@@ -20,7 +20,9 @@ from psninv.edits import (
     _label,
     _logged,
     _same_text,
+    _shown,
     _when,
+    _where,
     dependants,
     get_record,
 )
@@ -103,11 +105,6 @@ class ChangeEntry:
             "reverts": self.reverts,
             "reverted_by": self.reverted_by,
         }
-
-
-def _shown(value: Any) -> str:
-    text = _same_text(value)
-    return repr(text) if text else "blank"
 
 
 def _entry(row: Mapping[str, Any], reverted_by: int | None = None) -> ChangeEntry:
@@ -310,7 +307,7 @@ def _undo_create(
             f"cannot revert change #{change.id}: other records now refer to {noun} "
             f"({found.counts()}); change or delete those first"
         )
-    conn.execute(delete(ENTITY_TABLES[change.entity]).where(*_key_where(change.entity, key)))
+    conn.execute(delete(ENTITY_TABLES[change.entity]).where(*_where(change.entity, key)))
     return ChangeRecord("delete", change.entity, change.key, _logged(current), None)
 
 
@@ -384,9 +381,3 @@ def _check_references(conn: Connection, change: ChangeEntry, record: Mapping[str
         raise RevertError(
             f"cannot revert change #{change.id}: it refers to {', '.join(missing)}, which no longer {verb}"
         )
-
-
-def _key_where(entity: str, key: Any) -> list[ColumnElement[bool]]:
-    table = ENTITY_TABLES[entity]
-    parts = key if isinstance(key, tuple) else (key,)
-    return [table.c[name] == part for name, part in zip(ENTITY_KEYS[entity], parts, strict=True)]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import MetaData, select
+from digest import contents_digest
 from sqlalchemy.engine import make_url
 
 from psninv.inventory import Inventory
@@ -63,14 +63,7 @@ def write_rows(
 
 def digest(store: Store) -> str:
     """A checksum of everything stored: every table's rows, and on SQLite the file's very bytes."""
-    hasher = hashlib.sha256()
-    tables = MetaData()
-    with store.read() as conn:
-        tables.reflect(conn)
-        for table in tables.sorted_tables:
-            hasher.update(table.name.encode())
-            for row in conn.execute(select(table).order_by(*table.columns)):
-                hasher.update(repr(tuple(row)).encode())
+    hasher = hashlib.sha256(contents_digest(store).encode())
     path = sqlite_path(store.engine.url)
     if path is not None:
         # Closing checkpoints nothing by itself, so the WAL is part of what is stored.

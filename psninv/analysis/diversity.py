@@ -124,18 +124,22 @@ class SharedRisk:
         return result
 
     def _take(self, result: GroupCut, seen: set[int], start: int, end: int, members: list[int]) -> None:
+        fresh = [v for v in self.s.order[start:end] if v not in seen]
+        seen.update(fresh)
+        self._count(result, fresh, members)
+
+    def _count(self, result: GroupCut, vertices: list[int], members: list[int]) -> None:
+        """Add each vertex to the group's cut, cut off by these links."""
         s = self.s
         net = s.net
-        for v in s.order[start:end]:
-            if v in seen:
-                continue
-            seen.add(v)
+        cut = result.cut
+        for v in vertices:
             result.links[v] = members
-            result.cut.count += 1
-            result.cut.demand += net.demand[v]
-            result.cut.tmask |= net.tmask[v]
-            result.cut.cmask |= net.cmask[v]
-            result.cut.spans.append((s.disc[v], s.disc[v] + 1))
+            cut.count += 1
+            cut.demand += net.demand[v]
+            cut.tmask |= net.tmask[v]
+            cut.cmask |= net.cmask[v]
+            cut.spans.append((s.disc[v], s.disc[v] + 1))
 
     def _search(self, name: str, edges: list[int]) -> GroupCut:
         s = self.s
@@ -159,13 +163,7 @@ class SharedRisk:
         cut_off = [v for v in range(net.n) if not reached[v] and s.in_core_component(v)]
         cut_set = set(cut_off)
         boundary = sorted(e for e in edges if (net.edge_a[e] in cut_set) != (net.edge_b[e] in cut_set))
-        for v in cut_off:
-            result.links[v] = boundary
-            result.cut.count += 1
-            result.cut.demand += net.demand[v]
-            result.cut.tmask |= net.tmask[v]
-            result.cut.cmask |= net.cmask[v]
-            result.cut.spans.append((s.disc[v], s.disc[v] + 1))
+        self._count(result, cut_off, boundary)
         return result
 
 

@@ -491,14 +491,13 @@ class _Context:
     def _head(self, v: int) -> int:
         # The vertex below the first collapsed bridge on v's way to the core, for remedy lookups.
         s = self.s
-        head = v
         x = v
         while s.parent[x] >= 0:
             p = s.parent[x]
             if s.low_col[x] > s.disc[p]:
                 return x
             x = p
-        return head
+        return v
 
     def _measure(self, v: int, need: Requirement, risks: Risks) -> dict[str, Any]:
         s = self.s

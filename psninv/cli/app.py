@@ -11,6 +11,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from psninv import __version__
+from psninv.inventory import Inventory
 from psninv.store import ReadOnlyError, Store, open_store
 from psninv.store.engine import is_lock_timeout, lock_timeout_message
 
@@ -77,6 +78,17 @@ def db_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def open_for(db: str | None, actor: str | None, read_only: bool, *, create: bool = False) -> Store:
     """Open the inventory a command names, with a clear message if there is none yet."""
     return open_store(db, actor=actor, read_only=read_only, create=create)
+
+
+def load_inventory(db: str | None, actor: str | None, read_only: bool, tenant: str | None) -> Inventory:
+    """Read the whole inventory, or only a tenant's part of it (--tenant)."""
+    with open_for(db, actor, read_only) as store:
+        inventory = store.load()
+    if tenant is None:
+        return inventory
+    if tenant not in inventory.tenants:
+        raise click.BadParameter(f"no tenant with code {tenant!r}", param_hint="--tenant")
+    return inventory.for_tenant(tenant)
 
 
 @click.group(cls=PsninvGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from psninv.cli.app import EXIT_DATA, cli, db_options, open_for
+from psninv.cli.app import EXIT_DATA, cli, db_options, load_inventory, open_for
 from psninv.cli.render import console, print_import_report, progress_callback
 from psninv.store import ReadOnlyError
 
@@ -96,12 +96,7 @@ def export(
     """Export the inventory as .xlsx, a folder of .csv, .graphml or .geojson."""
     from psninv.io.export import export_inventory
 
-    with open_for(db, actor, read_only) as store:
-        inventory = store.load()
-    if tenant is not None:
-        if tenant not in inventory.tenants:
-            raise click.BadParameter(f"no tenant with code {tenant!r}", param_hint="--tenant")
-        inventory = inventory.for_tenant(tenant)
+    inventory = load_inventory(db, actor, read_only, tenant)
     written = export_inventory(inventory, path, fmt=fmt)
     counts = ", ".join(f"{n} {entity}" for entity, n in inventory.counts().items())
     console(err=True).print(f"Wrote {written} ({counts}).")

@@ -12,10 +12,9 @@ from typing import Any
 
 import click
 
-from psninv.cli.app import cli, db_options, open_for
+from psninv.cli.app import cli, db_options, load_inventory
 from psninv.cli.render import console, table
 from psninv.graph import is_active
-from psninv.inventory import Inventory
 from psninv.io.columns import COLUMNS
 from psninv.style import money
 
@@ -34,16 +33,6 @@ def _format_option(command: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         help="Output format.",
     )(command)
-
-
-def _load(db: str | None, actor: str | None, read_only: bool, tenant: str | None) -> Inventory:
-    with open_for(db, actor, read_only) as store:
-        inventory = store.load()
-    if tenant is None:
-        return inventory
-    if tenant not in inventory.tenants:
-        raise click.BadParameter(f"no tenant with code {tenant!r}", param_hint="--tenant")
-    return inventory.for_tenant(tenant)
 
 
 def _plain(value: Any) -> Any:
@@ -77,7 +66,7 @@ def _emit(entity: str, rows: Rows, fmt: str, columns: list[str], numeric: tuple[
 @db_options
 def sites(fmt: str, tenant: str | None, db: str | None, actor: str | None, read_only: bool) -> None:
     """List sites."""
-    inventory = _load(db, actor, read_only, tenant)
+    inventory = load_inventory(db, actor, read_only, tenant)
     degree: Counter[str] = Counter()
     for link in inventory.links.values():
         if is_active(link):
@@ -93,7 +82,7 @@ def sites(fmt: str, tenant: str | None, db: str | None, actor: str | None, read_
 @db_options
 def links(fmt: str, tenant: str | None, db: str | None, actor: str | None, read_only: bool) -> None:
     """List links (circuits)."""
-    inventory = _load(db, actor, read_only, tenant)
+    inventory = load_inventory(db, actor, read_only, tenant)
     rows = list(inventory.links.values())
     if fmt == "table":
         rows = [{**row, "cost": money(row.get("annual_cost_gbp")),
@@ -108,7 +97,7 @@ def links(fmt: str, tenant: str | None, db: str | None, actor: str | None, read_
 @db_options
 def tenants(fmt: str, tenant: str | None, db: str | None, actor: str | None, read_only: bool) -> None:
     """List tenants with their sites and annual circuit cost."""
-    inventory = _load(db, actor, read_only, tenant)
+    inventory = load_inventory(db, actor, read_only, tenant)
     owned: Counter[str] = Counter(row.get("tenant") for row in inventory.sites.values())
     cost: Counter[str] = Counter()
     for link in inventory.links.values():
@@ -125,7 +114,7 @@ def tenants(fmt: str, tenant: str | None, db: str | None, actor: str | None, rea
 @db_options
 def prefixes(fmt: str, tenant: str | None, db: str | None, actor: str | None, read_only: bool) -> None:
     """List IP prefixes."""
-    inventory = _load(db, actor, read_only, tenant)
+    inventory = load_inventory(db, actor, read_only, tenant)
     _emit("prefixes", list(inventory.prefixes.values()), fmt,
           ["prefix", "vrf", "site", "tenant", "description"])
 

@@ -56,8 +56,7 @@ def shown_value(value: str) -> str:
     """A cell value quoted for a message, on one line and cut short when long."""
     if len(value) > _VALUE_SHOWN:
         value = value[: _VALUE_SHOWN - 1] + "…"
-    quoted = repr(value)
-    return quoted
+    return repr(value)
 
 
 def cell_display(value: Any) -> str | None:

@@ -16,6 +16,7 @@ from psninv._gc import collector_paused
 from psninv.analysis.finding import Analysis, Finding
 from psninv.io.atomic import replacing
 from psninv.io.formula import escape_csv_text
+from psninv.io.xlsx import open_workbook
 
 REPORT_FORMATS: tuple[str, ...] = ("json", "csv", "xlsx")
 """The formats `write_report` takes."""
@@ -226,15 +227,8 @@ def _finding_values(finding: Finding) -> list[Any]:
 
 
 def _write_xlsx(analysis: Analysis, path: Path) -> None:
-    workbook = xlsxwriter.Workbook(
-        str(path),
-        {
-            # Titles and codes must never turn into a formula, a number or a link.
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
+    # Titles and codes must never turn into a formula, a number or a link.
+    workbook = open_workbook(path)
     try:
         findings = _Sheet(workbook, "Findings")
         findings.header(0, [name for name, _kind, _width in FINDING_COLUMNS])

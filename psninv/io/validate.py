@@ -18,7 +18,8 @@ from psninv.io.issues import ERROR, Issue, cell_display
 from psninv.io.readers import RawTable
 from psninv.model import ENTITY_KEYS
 
-_REF_NAMES = {"tenants": "tenant code", "sites": "site code", "links": "circuit id", "prefixes": "prefix"}
+KEY_NOUNS = {"tenants": "tenant code", "sites": "site code", "links": "circuit id", "prefixes": "prefix"}
+"""What messages call each entity's key."""
 
 
 @dataclass(slots=True)
@@ -97,7 +98,7 @@ def duplicates(tables: Iterable[Table]) -> list[Issue]:
                     shown = key if isinstance(key, str) else " in vrf ".join(k or "''" for k in key)
                     place = _place(other, other_index, table)
                     issues.append(
-                        table.issue(index, column, f"duplicate {_REF_NAMES[entity]} {shown!r}: also {place}")
+                        table.issue(index, column, f"duplicate {KEY_NOUNS[entity]} {shown!r}: also {place}")
                     )
                 else:
                     first[key] = (table, index)
@@ -163,7 +164,7 @@ def references(tables: Iterable[Table], known: Mapping[str, set[Any]]) -> list[I
                 wrong = [value] if column.kind is Kind.REF else value
                 for code in wrong or ():
                     if code in missing:
-                        noun = _REF_NAMES[column.ref or ""]
+                        noun = KEY_NOUNS[column.ref or ""]
                         message = f"unknown {noun} {code!r}: not in the inventory or this import"
                         near = lower.get(code.casefold())
                         if near is not None:

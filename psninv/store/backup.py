@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from psninv.io.atomic import replacing
 from psninv.store.engine import BUSY_TIMEOUT_MS, make_engine, resolve_url, sqlite_path
 from psninv.store.migrate import upgrade
 
@@ -68,11 +69,7 @@ def backup(db: str | os.PathLike[str] | None, target: str | os.PathLike[str], *,
     if destination.exists() and not force:
         raise BackupError(f"{destination} exists: give another name, or --force to overwrite it")
     # Write beside the target and rename, so an interrupted backup never leaves half a file there.
-    partial = destination.with_name(f".{destination.name}.{os.getpid()}.part")
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    partial.unlink(missing_ok=True)
-    _private_new_file(partial)
-    try:
+    with replacing(destination) as partial:
         with closing(_connect(source)) as src, closing(sqlite3.connect(partial)) as dst:
             check_inventory(src, source)
             # One step: under WAL its read transaction never blocks writers, whereas a step-wise
@@ -81,9 +78,6 @@ def backup(db: str | os.PathLike[str] | None, target: str | os.PathLike[str], *,
             # A standalone file: no -wal beside it, readable by any SQLite.
             dst.execute("PRAGMA journal_mode=DELETE")
         os.chmod(partial, 0o600)
-        os.replace(partial, destination)
-    finally:
-        partial.unlink(missing_ok=True)
     return destination
 
 

@@ -189,8 +189,7 @@ def _default(conn: Connection, column: Column) -> Any:
 
 
 def _execute_many(conn: Connection, sql: str, rows: list[tuple[Any, ...]], progress: Progress | None) -> None:
-    for start in range(0, len(rows), _BATCH_ROWS):
-        batch = rows[start : start + _BATCH_ROWS]
+    for batch in _chunks(rows, _BATCH_ROWS):
         conn.exec_driver_sql(sql, batch)
         if progress is not None:
             progress(len(batch))
@@ -242,8 +241,7 @@ def _copy(
     cursor = conn.connection.driver_connection.cursor()
     try:
         with cursor.copy(sql) as copy:
-            for start in range(0, len(rows), _BATCH_ROWS):
-                batch = rows[start : start + _BATCH_ROWS]
+            for batch in _chunks(rows, _BATCH_ROWS):
                 for row in batch:
                     copy.write_row(row)
                 if progress is not None:

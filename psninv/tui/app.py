@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable
@@ -306,14 +307,8 @@ class PsninvApp(App[None]):
         cached = self._whatif_cache.get(key)
         if cached is not None:
             self._whatif_cache.move_to_end(key)
-            self.whatif = WhatIfView(
-                failed=failed,
-                result=cached.result,
-                cut_off_sites=cached.cut_off_sites,
-                failed_sites=cached.failed_sites,
-                failed_links=cached.failed_links,
-                unknown=cached.unknown,
-            )
+            # The cache is keyed by the set of failures; keep this what-if's own order.
+            self.whatif = dataclasses.replace(cached, failed=failed)
             self.whatif_changed.publish(None)
             return
         self._begin("what-if")

@@ -281,21 +281,26 @@ class BaseScreen(Screen[None]):
         """Open the edit form of the row under the cursor ('row') or of this screen's subject ('this')."""
         from psninv.tui import forms
 
-        target = forms.screen_target(self, which)
-        if target is None:
-            self.notify("put the cursor on a site, circuit, tenant or prefix first", severity="warning")
-            return
-        forms.open_form(self.psn, *target)
+        target = self._record_target(which)
+        if target is not None:
+            forms.open_form(self.psn, *target)
 
     def action_delete_record(self, which: str = "row") -> None:
         """Delete the row under the cursor ('row') or this screen's subject ('this'), after asking."""
         from psninv.tui import forms
 
+        target = self._record_target(which)
+        if target is not None:
+            forms.confirm_delete(self.psn, *target)
+
+    def _record_target(self, which: str) -> tuple[str, Any] | None:
+        """The record an edit key acts on, or None after saying where to put the cursor."""
+        from psninv.tui import forms
+
         target = forms.screen_target(self, which)
         if target is None:
             self.notify("put the cursor on a site, circuit, tenant or prefix first", severity="warning")
-            return
-        forms.confirm_delete(self.psn, *target)
+        return target
 
 
 class ListScreen(BaseScreen):

@@ -401,11 +401,8 @@ class WhatIfView:
     failed_sites: frozenset[str] = frozenset()
     failed_links: frozenset[str] = frozenset()
     unknown: tuple[str, ...] = ()
-
-    @property
-    def cut_off(self) -> dict[str, list[str]]:
-        """Cut-off site codes by tenant."""
-        return dict(getattr(self.result, "cut_off", {}) or {})
+    # Cut-off site codes by tenant, copied once here: table rows look it up on every redraw.
+    cut_off: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def demand_lost_mbps(self) -> float:
@@ -426,6 +423,7 @@ def run_whatif(snapshot: Snapshot, failed: Iterable[str]) -> WhatIfView:
         failed_sites=frozenset(getattr(result, "failed_sites", ()) or ()),
         failed_links=frozenset(getattr(result, "failed_links", ()) or ()),
         unknown=tuple(getattr(result, "unknown", ()) or ()),
+        cut_off=dict(getattr(result, "cut_off", {}) or {}),
     )
 
 

@@ -55,17 +55,6 @@ def finding_cells(finding: Finding) -> list[str | Text]:
     ]
 
 
-def finding_sort_value(finding: Finding, column: str) -> Any:
-    """What a finding row sorts by in a column."""
-    if column == "severity":
-        return finding.severity.rank
-    if column == "savings":
-        return finding.savings_gbp
-    if column == "where":
-        return finding_where(finding)
-    return finding.title
-
-
 def finding_search_text(finding: Finding) -> str:
     """Everything a filter can match in a finding."""
     return " ".join(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
@@ -13,10 +12,6 @@ from textual.strip import Strip
 from psninv.model import CORE_ROLES
 from psninv.tui import colours
 from psninv.tui.data import Snapshot
-
-if TYPE_CHECKING:
-    pass
-
 
 # Braille dot bits by (row within the cell, column within the cell).
 BRAILLE = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))

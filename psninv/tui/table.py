@@ -84,8 +84,8 @@ class VirtualTable(ScrollView, can_focus=True):
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
-    class RowHighlighted(Message):
-        """The cursor moved onto a row."""
+    class _RowMessage(Message):
+        """Something happened on one row of the table."""
 
         def __init__(self, table: VirtualTable, key: Hashable) -> None:
             super().__init__()
@@ -95,6 +95,9 @@ class VirtualTable(ScrollView, can_focus=True):
         @property
         def control(self) -> VirtualTable:
             return self.table
+
+    class RowHighlighted(_RowMessage):
+        """The cursor moved onto a row."""
 
     class SortChanged(Message):
         """The table was sorted by another column or direction."""
@@ -107,17 +110,8 @@ class VirtualTable(ScrollView, can_focus=True):
         def control(self) -> VirtualTable:
             return self.table
 
-    class RowSelected(Message):
+    class RowSelected(_RowMessage):
         """Enter (or a double click) on a row."""
-
-        def __init__(self, table: VirtualTable, key: Hashable) -> None:
-            super().__init__()
-            self.table = table
-            self.key = key
-
-        @property
-        def control(self) -> VirtualTable:
-            return self.table
 
     def __init__(
         self,

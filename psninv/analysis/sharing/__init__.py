@@ -40,5 +40,3 @@ def find_sharing(
         findings = [o.finding for o in ctx.opportunities if include_hidden or not o.hidden]
         findings.sort(key=Finding.sort_key)
         return findings, build_summary(ctx)
-
-

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from psninv.analysis.sharing.context import Context, gbp, mbps, num, stars
+from psninv.analysis.sharing.context import Context, gbp, mbps, num, stars, uplift_calculation
 
 KIND = "co-location"
 
@@ -131,7 +131,7 @@ def _plan(ctx: Context, host: str, joiners: list[str], circuits: dict[str, list[
     involved_gbp = ctx.total_cost(involved)
     savings = None
     if retired_gbp is not None and uplift is not None:
-        savings = retired_gbp - uplift * Decimal(str(ctx.tariff.uplift_per_mbps_gbp))
+        savings = retired_gbp - uplift * ctx.uplift_rate
     occupants = set(ctx.sites[host].get("occupants") or ())
     return _Plan(
         host=host,
@@ -151,7 +151,7 @@ def _plan(ctx: Context, host: str, joiners: list[str], circuits: dict[str, list[
 
 def _report(ctx: Context, p: _Plan) -> None:
     tariff = ctx.tariff
-    rate = Decimal(str(tariff.uplift_per_mbps_gbp))
+    rate = ctx.uplift_rate
     sites = [p.host, *p.joiners]
     tenants = sorted({ctx.tenant(site) for site in sites} | set(ctx.sites[p.host].get("occupants") or ()))
     distances = {}
@@ -159,9 +159,7 @@ def _report(ctx: Context, p: _Plan) -> None:
         km = ctx.distance_km(p.host, site)
         distances[site] = None if km is None else round(km * 1000, 1)
     uplift_gbp = None if p.uplift_mbps is None else p.uplift_mbps * rate
-    calculation = (
-        f"{gbp(p.retired_gbp)} retired - {mbps(p.uplift_mbps)} x {gbp(rate)} uplift = {gbp(p.savings)} a year"
-    )
+    calculation = uplift_calculation(p.retired_gbp, p.uplift_mbps, rate, p.savings)
     building = ctx.building(p.host)
     same_building = building is not None and all(ctx.building(site) == building for site in p.joiners)
     where = "in one building" if same_building else f"within {tariff.co_location_m:g} m"

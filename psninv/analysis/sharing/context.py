@@ -226,6 +226,8 @@ class Context:
         """Circuits a shown finding moves to another hub: later pairings leave them alone."""
         self.opportunities: list[Opportunity] = []
         self.threshold = Decimal(str(tariff.threshold_pct))
+        self.uplift_rate = Decimal(str(tariff.uplift_per_mbps_gbp))
+        """The tariff's £ a year per extra Mbit/s, as a Decimal for the savings sums."""
         self._pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._pairs_radius = max(
             tariff.co_location_m / 1000, tariff.parallel_end_m / 1000, tariff.neighbour_km
@@ -460,6 +462,18 @@ def mbps(value: Decimal | float | None) -> str:
     value = Decimal(str(value))
     text = f"{value.normalize():f}" if value != value.to_integral_value() else f"{int(value)}"
     return f"{text} Mbit/s"
+
+
+def uplift_calculation(
+    retired_gbp: Decimal | None,
+    uplift_mbps: Decimal | None,
+    rate: Decimal,
+    savings: Decimal | None,
+    *,
+    retired: str = "retired",
+) -> str:
+    """A finding's worked saving: the retired circuits' cost less the uplift's."""
+    return f"{gbp(retired_gbp)} {retired} - {mbps(uplift_mbps)} x {gbp(rate)} uplift = {gbp(savings)} a year"
 
 
 def components(adjacency: dict[str, set[str]]) -> list[list[str]]:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import numpy as np
 
 from psninv.analysis.geo import haversine_array
-from psninv.analysis.sharing.context import Context, gbp, mbps, num
+from psninv.analysis.sharing.context import Context, gbp, mbps, num, uplift_calculation
 
 KIND = "hub-consolidation"
 
@@ -74,7 +72,7 @@ def _tenants_served(ctx: Context, code: str) -> set[str]:
 
 def _report(ctx: Context, hub: str, target: str, km: float, uplinks: list[str], access: list[str]) -> None:
     tariff = ctx.tariff
-    rate = Decimal(str(tariff.uplift_per_mbps_gbp))
+    rate = ctx.uplift_rate
     retired_gbp = ctx.total_cost(uplinks)
     carried = ctx.bandwidth(ctx.primary(uplinks))
     uplift_gbp = None if carried is None else carried * rate
@@ -110,10 +108,7 @@ def _report(ctx: Context, hub: str, target: str, km: float, uplinks: list[str], 
             "rehomed": access,
             "uplift_mbps": num(carried),
             "uplift_gbp": num(uplift_gbp),
-            "calculation": (
-                f"{gbp(retired_gbp)} uplinks retired - {mbps(carried)} x {gbp(rate)} uplift "
-                f"= {gbp(savings)} a year"
-            ),
+            "calculation": uplift_calculation(retired_gbp, carried, rate, savings, retired="uplinks retired"),
         },
         remedy=remedy,
         assumptions={

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from psninv.analysis.sharing.context import Context, gbp, mbps, num, stars
+from psninv.analysis.sharing.context import Context, gbp, mbps, num, stars, uplift_calculation
 
 KIND = "parallel-circuits"
 
@@ -69,7 +69,7 @@ def find(ctx: Context) -> None:
             adjacency.setdefault(ctx.cids[x], set()).add(ctx.cids[y])
             adjacency.setdefault(ctx.cids[y], set()).add(ctx.cids[x])
 
-    rate = Decimal(str(tariff.uplift_per_mbps_gbp))
+    rate = ctx.uplift_rate
 
     def plan(keeper: str, joiners: list[str]) -> _Plan:
         widths = [ctx.bandwidth(cid) for cid in [keeper, *joiners]]
@@ -126,10 +126,7 @@ def _report(ctx: Context, p: _Plan, rate: Decimal) -> None:
             "summed_mbps": num(p.summed_mbps),
             "uplift_mbps": num(p.uplift_mbps),
             "uplift_gbp": num(uplift_gbp),
-            "calculation": (
-                f"{gbp(p.retired_gbp)} retired - {mbps(p.uplift_mbps)} x {gbp(rate)} uplift "
-                f"= {gbp(p.savings)} a year"
-            ),
+            "calculation": uplift_calculation(p.retired_gbp, p.uplift_mbps, rate, p.savings),
         },
         remedy=remedy,
         assumptions={
