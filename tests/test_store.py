@@ -44,6 +44,28 @@ def test_foreign_keys_are_enforced(store) -> None:
         upsert(conn, ENTITY_TABLES["links"], [{"circuit_id": "C1", "a_site": "NOPE", "b_site": "NADA"}])
 
 
+@pytest.mark.parametrize(
+    ("entity", "row", "column", "good", "bad"),
+    [
+        ("tenants", {"code": "T"}, "sector", "police", "polic"),
+        ("sites", {"code": "S"}, "role", "hub", "Hub"),
+        ("sites", {"code": "S"}, "criticality", "critical", "vital"),
+        ("links", {"circuit_id": "L", "a_site": "S", "b_site": "S2"}, "medium", "wireless", "carrier pigeon"),
+        ("links", {"circuit_id": "L", "a_site": "S", "b_site": "S2"}, "status", "ceased", ""),
+    ],
+)
+def test_choice_columns_take_their_choices_or_blank_and_nothing_else(
+    store, build, entity: str, row: dict, column: str, good: str, bad: str
+) -> None:
+    build(sites=[{"code": "S"}, {"code": "S2"}])
+    table = ENTITY_TABLES[entity]
+    with store.write() as conn:
+        upsert(conn, table, [{**row, column: good}])
+        upsert(conn, table, [{**row, column: None}])
+    with pytest.raises(IntegrityError), store.write() as conn:
+        upsert(conn, table, [{**row, column: bad}])
+
+
 def test_codes_stay_text_and_upserts_update_only_the_columns_given(store, build) -> None:
     build(tenants=[{"code": "007", "name": "Bond Council", "sector": "local-government"}])
     with store.write() as conn:

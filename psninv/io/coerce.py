@@ -179,6 +179,8 @@ def _text_coercer(column: Column, csv_text: bool, max_chars: int, blank: Any) ->
     def coerce(values: Sequence[Any]) -> tuple[list[Any], Errors]:
         strings = texts(values, csv_text=csv_text)
         errors = _too_long(strings, column, max_chars)
+        if "" not in strings:  # a column without blanks, as keys are: nothing to replace
+            return strings, errors
         if blank is None:
             return [text or None for text in strings], errors
         return [text or blank for text in strings], errors
@@ -214,26 +216,15 @@ def _cached_coercer(
         errors = _too_long(strings, column, max_chars)
         cache: dict[str, Any] = {"": blank}
         failed: dict[str, str] = {}
-        out: list[Any] = []
-        for index, text in enumerate(strings):
+        for text in set(strings).difference(cache):
             try:
-                out.append(cache[text])
-                continue
-            except KeyError:
-                pass
-            if text in failed:
-                out.append(None)
-                errors.append((index, failed[text]))
-                continue
-            try:
-                value = cache[text] = read(text)
+                cache[text] = read(text)
             except CellError as error:
                 failed[text] = str(error)
-                out.append(None)
-                errors.append((index, failed[text]))
-                continue
-            out.append(value)
-        return out, errors
+        if not failed:
+            return list(map(cache.__getitem__, strings)), errors
+        errors.extend((index, failed[text]) for index, text in enumerate(strings) if text in failed)
+        return [cache.get(text) for text in strings], errors
 
     return coerce
 
@@ -477,6 +468,13 @@ def _date_coercer(column: Column, csv_text: bool) -> ColumnCoercer:
         cache: dict[str, dt.date | None] = {"": None}
         out: list[Any] = []
         errors: Errors = []
+        if csv_text:  # every cell is text: read each distinct one once, then look them all up
+            try:
+                for text in set(values).difference(cache):
+                    convert(text, cache)
+                return list(map(cache.__getitem__, values)), errors
+            except CellError:
+                pass  # the loop below finds every bad cell with its row
         append = out.append
         for index, value in enumerate(values):
             try:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import difflib
 import os
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import accumulate, chain
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,7 +34,7 @@ from psninv.io.validate import Table
 from psninv.model import ENTITY_KEYS, ENTITY_TABLES, SiteOccupant
 from psninv.store import ChangeRecord, Store, key_text, new_batch_id
 from psninv.store.engine import is_lock_timeout, lock_timeout_message
-from psninv.store.writes import log_changes, replace_occupants, upsert_columns
+from psninv.store.writes import last_rowid, log_changes, log_inserted, now, replace_occupants, upsert_columns
 
 Progress = Callable[[str, int, int], None]
 
@@ -80,22 +82,92 @@ def import_files(
         return run.run(paths)
 
 
+class _Records(Sequence[ChangeRecord]):
+    """Change records made only when read: subclasses give `_record` for indexes in range."""
+
+    def _record(self, index: int) -> ChangeRecord:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> ChangeRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ChangeRecord]: ...
+
+    def __getitem__(self, index: int | slice) -> ChangeRecord | Sequence[ChangeRecord]:
+        if isinstance(index, slice):
+            return [self._record(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("change index out of range")
+        return self._record(index)
+
+
+@dataclass(frozen=True)
+class _NewRows(_Records):
+    """One table's rows that are all new (a first import), written and logged as read.
+
+    Its change records are made only when someone reads them (a review of the import): on SQLite
+    the change log of these rows is written by the database from the stored rows themselves.
+    """
+
+    entity: str
+    texts: Sequence[str]  # each row's key as the change log names it
+    stored: list[str]  # the columns written, in file order
+    logged: list[str]  # the columns of the after-image: stored, and occupants where the file has them
+    values: dict[str, Sequence[Any]]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def _record(self, index: int) -> ChangeRecord:
+        image = {name: self.values[name][index] for name in self.logged}
+        return ChangeRecord("create", self.entity, self.texts[index], None, image)
+
+    def __iter__(self) -> Iterator[ChangeRecord]:
+        entity, logged = self.entity, self.logged
+        rows = zip(*(self.values[name] for name in logged), strict=True)
+        for text, row in zip(self.texts, rows, strict=True):
+            yield ChangeRecord("create", entity, text, None, dict(zip(logged, row, strict=True)))
+
+
+class _Changes(_Records):
+    """Every change of an import, in the order they are logged, from the plan's parts."""
+
+    def __init__(self, parts: Sequence[Sequence[ChangeRecord]]) -> None:
+        self.parts = [part for part in parts if len(part)]
+        self.ends = list(accumulate(len(part) for part in self.parts))
+
+    def __len__(self) -> int:
+        return self.ends[-1] if self.ends else 0
+
+    def _record(self, index: int) -> ChangeRecord:
+        part = bisect_right(self.ends, index)
+        return self.parts[part][index - (self.ends[part - 1] if part else 0)]
+
+    def __iter__(self) -> Iterator[ChangeRecord]:
+        return chain.from_iterable(self.parts)
+
+
 @dataclass
 class _Plan:
     """What the write transaction must do."""
 
     # Per entity: the column names and each column's values (the driver wants rows column-aligned).
     upserts: list[tuple[str, list[str], list[Sequence[Any]]]] = field(default_factory=list)
-    # As upserts, for rows whose keys the write transaction found absent (a first import).
-    inserts: list[tuple[str, list[str], list[Sequence[Any]]]] = field(default_factory=list)
+    # Tables whose keys the write transaction found absent (a first import): inserted as read.
+    inserts: list[_NewRows] = field(default_factory=list)
     occupants: dict[str, list[str]] = field(default_factory=dict)
-    records: list[ChangeRecord] = field(default_factory=list)
+    new_occupants: dict[str, list[str]] = field(default_factory=dict)  # of the inserted sites
+    # The changes to log, in order: lists of records, and the new rows of inserted tables.
+    changes: list[Sequence[ChangeRecord]] = field(default_factory=list)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.records)
+        return any(len(part) for part in self.changes)
 
 
 class _Import:
@@ -118,7 +190,7 @@ class _Import:
         self.issues: list[Issue] = []
         self.hidden_errors = 0
         self.hidden_warnings = 0
-        self.changes: list[ChangeRecord] = []
+        self.changes: Sequence[ChangeRecord] = []
 
     # --- issues --------------------------------------------------------------------------------
 
@@ -288,7 +360,7 @@ class _Import:
                 if self.has_errors():
                     raise _Rollback
                 counts = plan.counts
-                self.changes = plan.records
+                self.changes = _Changes(plan.changes)
                 if plan.changed and not self.store.read_only:
                     batch = self.write(conn, plan)
                 if self.dry_run:
@@ -354,7 +426,8 @@ class _Import:
             return
         columns = [table.values[name] for name in stored]
         rows = [dict(zip(stored, values, strict=True)) for values in zip(*columns, strict=True)]
-        records = plan.records
+        records: list[ChangeRecord] = []
+        plan.changes.append(records)
         to_write: list[dict[str, Any]] = []
         for index, (key, row) in enumerate(zip(keys, rows, strict=True)):
             old = existing.get(key)
@@ -410,23 +483,21 @@ class _Import:
         texts = keys if len(ENTITY_KEYS[entity]) == 1 else [key_text(key) for key in keys]
         # The change log's after-image: the row as stored, with its occupants where the file has them.
         logged = stored if occupants is None else [*stored, "occupants"]
-        values = zip(*(table.values[name] for name in logged), strict=True)
-        images = (dict(zip(logged, row, strict=True)) for row in values)
-        plan.records.extend(
-            ChangeRecord("create", entity, text, None, image)
-            for text, image in zip(texts, images, strict=True)
-        )
+        new = _NewRows(entity, texts, stored, logged, table.values)
+        plan.changes.append(new)
         if occupants is not None:
-            plan.occupants.update((key, codes) for key, codes in zip(keys, occupants, strict=True) if codes)
+            pairs = zip(keys, occupants, strict=True)
+            plan.new_occupants.update((key, codes) for key, codes in pairs if codes)
         if keys:
-            plan.inserts.append((entity, stored, [table.values[name] for name in stored]))
+            plan.inserts.append(new)
 
     def write(self, conn: Connection, plan: _Plan) -> str:
         """Upsert, replace occupants and log every change; return the change log's batch id."""
-        writes = [(write, False) for write in plan.upserts] + [(write, True) for write in plan.inserts]
+        writes = [(entity, names, columns, None) for entity, names, columns in plan.upserts]
+        writes += [(new.entity, new.stored, [new.values[n] for n in new.stored], new) for new in plan.inserts]
         # References first, whichever kind of write each entity's rows need.
-        writes.sort(key=lambda item: ENTITIES.index(item[0][0]))
-        total = sum(len(columns[0]) for (_, _, columns), _ in writes) + len(plan.records)
+        writes.sort(key=lambda item: ENTITIES.index(item[0]))
+        total = sum(len(columns[0]) for _, _, columns, _ in writes) + sum(len(part) for part in plan.changes)
         done = 0
         self.progress("writing", done, total)
 
@@ -435,12 +506,30 @@ class _Import:
             done += rows
             self.progress("writing", done, total)
 
-        for (entity, names, columns), absent in writes:
-            upsert_columns(conn, ENTITY_TABLES[entity], names, columns, absent=absent, progress=advance)
+        # On SQLite the rows each new table got, by rowid: the database logs those itself.
+        sqlite = conn.dialect.name == "sqlite"
+        rowids: dict[int, tuple[int, int]] = {}
+        for entity, names, columns, new in writes:
+            table = ENTITY_TABLES[entity]
+            first = last_rowid(conn, table) if sqlite and new is not None else 0
+            upsert_columns(conn, table, names, columns, absent=new is not None, progress=advance)
+            if sqlite and new is not None:
+                rowids[id(new)] = (first, last_rowid(conn, table))
         if plan.occupants:
             replace_occupants(conn, plan.occupants)
-        batch = new_batch_id()
-        log_changes(conn, plan.records, batch=batch, actor=self.store.actor, progress=advance)
+        if plan.new_occupants:
+            replace_occupants(conn, plan.new_occupants, new=True)
+        batch, at, actor = new_batch_id(), now(), self.store.actor
+        # PostgreSQL takes every change in one COPY; SQLite logs the new tables' rows itself.
+        for part in plan.changes if sqlite else [_Changes(plan.changes)]:
+            span = rowids.get(id(part))
+            if span is None or not isinstance(part, _NewRows):
+                log_changes(conn, part, batch=batch, actor=actor, at=at, progress=advance)
+                continue
+            logged = log_inserted(conn, part.entity, part.logged, span, batch=batch, actor=actor, at=at)
+            if logged != len(part):  # the rowids did not hold exactly this table's rows: write nothing
+                raise RuntimeError(f"{part.entity}: {len(part):,} rows inserted but {logged:,} logged")
+            advance(logged)
         self.progress("writing", total, total)
         return batch
 

@@ -84,7 +84,7 @@ def duplicates(tables: Iterable[Table]) -> list[Issue]:
     for table in tables:
         by_entity.setdefault(table.entity, []).append(table)
     for entity, group in by_entity.items():
-        all_keys = [key for table in group for key in table.key_values() if _complete(key)]
+        all_keys = [key for table in group for key in complete_keys(table)]
         if len(set(all_keys)) == len(all_keys):
             continue
         first: dict[Any, tuple[Table, int]] = {}
@@ -107,6 +107,15 @@ def duplicates(tables: Iterable[Table]) -> list[Issue]:
 
 def _complete(key: Any) -> bool:
     return key is not None and not (isinstance(key, tuple) and None in key)
+
+
+def complete_keys(table: Table) -> list[Any]:
+    """The table's keys that have every part (a blank key is reported, not imported)."""
+    keys = table.key_values()
+    if len(ENTITY_KEYS[table.entity]) > 1:
+        return [key for key in keys if _complete(key)]
+    # C speed for the usual table without a blank key.
+    return keys if None not in keys else [key for key in keys if key is not None]
 
 
 def _place(table: Table, index: int, seen_from: Table) -> str:
@@ -138,8 +147,7 @@ def import_keys(tables: Iterable[Table]) -> dict[str, set[Any]]:
     """The keys each entity gets from this import."""
     keys: dict[str, set[Any]] = {entity: set() for entity in COLUMNS}
     for table in tables:
-        found = set(table.key_values())
-        keys[table.entity].update(key for key in found if _complete(key))
+        keys[table.entity].update(complete_keys(table))
     return keys
 
 

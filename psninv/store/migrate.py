@@ -39,9 +39,22 @@ def upgrade(engine: Engine) -> bool:
         return False
     config = alembic_config()
     with engine.connect() as conn:
-        # The writer lock also keeps two processes opening a new inventory from both migrating it.
-        conn = conn.execution_options(**WRITE)
-        with conn.begin():
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+        sqlite = conn.dialect.name == "sqlite"
+        # SQLite alters a table by rebuilding it, and dropping the old copy would trip the foreign
+        # keys that point at it (or cascade through them): its migrations run with foreign keys
+        # off, which must be set outside a transaction, and are checked before they commit.
+        driver = conn.connection.driver_connection if sqlite else None
+        if driver is not None:
+            driver.execute("PRAGMA foreign_keys=OFF")
+        try:
+            # The writer lock also keeps two processes opening a new inventory from both migrating it.
+            conn = conn.execution_options(**WRITE)
+            with conn.begin():
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("the schema upgrade would break references between records")
+        finally:
+            if driver is not None:
+                driver.execute("PRAGMA foreign_keys=ON")
     return True

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Connection,
     Date,
     DateTime,
+    Float,
     MetaData,
     Table,
     delete,
@@ -30,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
-from psninv.model import Change, SiteOccupant
+from psninv.model import ENTITY_KEYS, ENTITY_TABLES, Change, SiteOccupant
 
 CHANGE_TABLE: Table = Change.__table__
 OCCUPANT_TABLE: Table = SiteOccupant.__table__
@@ -250,15 +251,19 @@ def _copy(
         cursor.close()
 
 
-def replace_occupants(conn: Connection, occupants: Mapping[str, Iterable[str]]) -> None:
-    """Make each named site's occupants exactly the tenants given for it."""
+def replace_occupants(conn: Connection, occupants: Mapping[str, Iterable[str]], *, new: bool = False) -> None:
+    """Make each named site's occupants exactly the tenants given for it.
+
+    `new` says the sites were inserted in this transaction, so have no occupants to remove.
+    """
     sites = list(occupants)
-    for chunk in _chunks(sites, _MAX_PARAMS):
+    for chunk in () if new else _chunks(sites, _MAX_PARAMS):
         conn.execute(delete(OCCUPANT_TABLE).where(OCCUPANT_TABLE.c.site.in_(chunk)))
-    rows = [{"site": site, "tenant": tenant} for site in sites for tenant in occupants[site]]
-    if rows:
-        for chunk in _chunks(rows, _MAX_PARAMS // 2):
-            conn.execute(insert(OCCUPANT_TABLE), chunk)
+    pairs = [(site, tenant) for site in sites for tenant in dict.fromkeys(occupants[site])]
+    if pairs:
+        # None of these pairs is stored now: on SQLite a plain insert (see _upsert_sqlite).
+        columns = [list(column) for column in zip(*pairs, strict=True)]
+        upsert_columns(conn, OCCUPANT_TABLE, ["site", "tenant"], columns, absent=True)
 
 
 def delete_rows(conn: Connection, table: Table, keys: Sequence[tuple[Any, ...]]) -> None:
@@ -278,10 +283,11 @@ def log_changes(
     *,
     batch: str,
     actor: str,
+    at: dt.datetime | None = None,
     progress: Progress | None = None,
 ) -> int:
-    """Append changes to the change log under one batch id; return how many were written."""
-    at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    """Append changes to the change log under one batch id and time (default now); return how many."""
+    at = at or now()
     dialect = conn.dialect.name
     # One time for the whole batch: the driver paths get it converted once, not once a row.
     stamp = _bound(conn, CHANGE_TABLE.c.at, [at])[0] if dialect in ("sqlite", "postgresql") else at
@@ -314,6 +320,72 @@ def log_changes(
             if progress is not None:
                 progress(len(chunk))
     return len(rows)
+
+
+def now() -> dt.datetime:
+    """The change log's time of a write: UTC, without a zone (as every database stores it)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def last_rowid(conn: Connection, table: Table) -> int:
+    """SQLite only: the table's largest rowid (0 if empty); rows inserted next get larger ones."""
+    quoted = conn.dialect.identifier_preparer.quote(table.name)
+    found = conn.exec_driver_sql(f"SELECT max(rowid) FROM {quoted}").scalar()
+    return int(found or 0)
+
+
+def log_inserted(
+    conn: Connection,
+    entity: str,
+    names: Sequence[str],
+    rowids: tuple[int, int],
+    *,
+    batch: str,
+    actor: str,
+    at: dt.datetime,
+) -> int:
+    """SQLite only: log the rows with rowids in (first, last] as created, as SQLite stores them.
+
+    A first import's change log is then made where its rows are, in one statement: the after-image
+    of each row is built by SQLite's json_object from the columns `names` (plus the site's occupants
+    when `names` has them), in that order. Returns how many rows were logged.
+    """
+    table = ENTITY_TABLES[entity]
+    quote = conn.dialect.identifier_preparer.quote
+    pairs = []
+    for name in names:
+        if name == "occupants":
+            pairs.append(f"'occupants', json(({_OCCUPANTS_JSON}))")
+        else:
+            pairs.append(f"'{name}', {_json_value(table.c[name], quote(name))}")
+    # key_text's form: composite keys joined with '|'.
+    key = " || '|' || ".join(f"coalesce({quote(name)}, '')" for name in ENTITY_KEYS[entity])
+    sql = (
+        f"INSERT INTO {quote(CHANGE_TABLE.name)} ({', '.join(quote(c) for c in _LOG_COLUMNS)}) "
+        f"SELECT ?, ?, ?, 'create', ?, {key}, NULL, json_object({', '.join(pairs)}) "
+        f"FROM {quote(table.name)} AS row WHERE rowid > ? AND rowid <= ? ORDER BY rowid"
+    )
+    stamp = _bound(conn, CHANGE_TABLE.c.at, [at])[0]
+    result = conn.exec_driver_sql(sql, (batch, stamp, actor, entity, *rowids))
+    return int(result.rowcount)
+
+
+# A site's occupants as a sorted JSON array, as the Python log records them.
+_OCCUPANTS_JSON = (
+    "SELECT json_group_array(tenant) FROM "
+    "(SELECT tenant FROM site_occupant WHERE site_occupant.site = row.code ORDER BY tenant)"
+)
+
+
+def _json_value(column: Column, name: str) -> str:
+    if not isinstance(column.type, Float):
+        return name
+    # json_object writes a float as SQLite casts it to text, with 15 significant digits; where those
+    # do not give the stored value back, write 17, so the log holds exactly what was stored.
+    return (
+        f"CASE WHEN {name} <> CAST(CAST({name} AS TEXT) AS REAL) "
+        f"THEN json(printf('%!.17g', {name})) ELSE {name} END"
+    )
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
