@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from psninv.io.importer import import_files
@@ -155,3 +156,23 @@ def test_the_reports_changes_read_like_a_list(store: Store, tmp_path: Path) -> N
     # A dry run wrote nothing, the change log included.
     with store.read() as conn:
         assert conn.execute(select(CHANGE)).first() is None
+
+
+@pytest.mark.sqlite_only  # about SQLite's rowids
+def test_new_rows_are_logged_when_sqlite_numbers_them_at_random(store: Store, tmp_path: Path) -> None:
+    # Once a table holds rowid 2**63 - 1, SQLite gives new rows unused rowids at random, so an
+    # import's rows are no longer those past the largest rowid: they are logged from Python then.
+    with store.write() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO site (rowid, code, version) VALUES (9223372036854775807, 'LAST', 1)"
+        )
+    names = {f"S{i:02}": f"Site {i}" for i in range(50)}
+    sites = write_csv(tmp_path / "sites.csv", [["code", "name"], *names.items()])
+
+    report = import_files(store, [sites])
+
+    assert report.ok, [str(issue) for issue in report.issues]
+    rows = logged(store, report.batch)
+    assert {row["key"]: json.loads(row["after"]) for row in rows} == {
+        code: {"code": code, "name": name} for code, name in names.items()
+    }

@@ -50,6 +50,7 @@ BLANK_MEANS: dict[tuple[str, str], Any] = {
 _IN_CHUNK = 500
 _FETCH_BY_KEY = 5_000  # fewer incoming rows than this: look them up by key, else read the table
 _OCCUPANT_TABLE = SiteOccupant.__table__
+_ROWID_ROOM = 2**62  # SQLite numbers new rows past the largest rowid until 2**63 - 1
 
 
 def _general(message: str, level: str = ERROR, *, file: str = "", value: str | None = None) -> Issue:
@@ -511,9 +512,10 @@ class _Import:
         rowids: dict[int, tuple[int, int]] = {}
         for entity, names, columns, new in writes:
             table = ENTITY_TABLES[entity]
-            first = last_rowid(conn, table) if sqlite and new is not None else 0
+            first = last_rowid(conn, table) if sqlite and new is not None else None
             upsert_columns(conn, table, names, columns, absent=new is not None, progress=advance)
-            if sqlite and new is not None:
+            # New rows get rowids past the largest, unless that is at SQLite's limit (then random ones).
+            if first is not None and first < _ROWID_ROOM:
                 rowids[id(new)] = (first, last_rowid(conn, table))
         if plan.occupants:
             replace_occupants(conn, plan.occupants)
@@ -528,7 +530,9 @@ class _Import:
                 continue
             logged = log_inserted(conn, part.entity, part.logged, span, batch=batch, actor=actor, at=at)
             if logged != len(part):  # the rowids did not hold exactly this table's rows: write nothing
-                raise RuntimeError(f"{part.entity}: {len(part):,} rows inserted but {logged:,} logged")
+                message = f"{len(part):,} new {part.entity} were written but {logged:,} logged"
+                self.add([_general(f"{message}: the import was undone, nothing was written")])
+                raise _Rollback
             advance(logged)
         self.progress("writing", total, total)
         return batch
