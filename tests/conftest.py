@@ -8,11 +8,12 @@ to connect to for that, usually `postgres`). Every test that asks for `db`, `sto
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import itertools
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,20 @@ def write_rows(
                     occupants[row["code"]] = list(row["occupants"])
             upsert(conn, table, rows)
             replace_occupants(conn, occupants)
+
+
+def write_csv(
+    path: Path,
+    rows: Sequence[Sequence[Any]],
+    *,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+    bom: bool = False,
+) -> Path:
+    """A CSV file written with the csv module."""
+    with path.open("w", encoding="utf-8-sig" if bom else encoding, newline="") as stream:
+        csv.writer(stream, delimiter=delimiter).writerows(rows)
+    return path
 
 
 def digest(store: Store) -> str:

@@ -6,13 +6,12 @@ just inserted); these tests hold that log to what the Python encoder records, on
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import write_csv
 from sqlalchemy import select
 
 from psninv.io.importer import import_files
@@ -25,13 +24,6 @@ CHANGE = Change.__table__
 # Floats whose shortest text needs 16 or 17 significant digits (SQLite's json_object writes 15).
 NAME = 'Quote " back \\ new\nline Ä \U0001f600'
 AWKWARD = ["52.123456789012345", "0.30000000000000004", "1e+20", "-2.0000000000000004", "100"]
-
-
-def write_csv(path: Path, rows: Sequence[Sequence[Any]]) -> Path:
-    """A CSV file written with the csv module."""
-    with path.open("w", encoding="utf-8", newline="") as stream:
-        csv.writer(stream).writerows(rows)
-    return path
 
 
 def logged(store: Store, batch: str | None) -> list[dict[str, Any]]:

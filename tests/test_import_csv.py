@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
+from conftest import write_csv
 
 from psninv.io.importer import import_files
 from psninv.store import Store
-
-
-def write_csv(
-    path: Path,
-    rows: Sequence[Sequence[Any]],
-    *,
-    delimiter: str = ",",
-    encoding: str = "utf-8",
-    bom: bool = False,
-) -> Path:
-    """A CSV file written with the csv module."""
-    with path.open("w", encoding="utf-8-sig" if bom else encoding, newline="") as stream:
-        csv.writer(stream, delimiter=delimiter).writerows(rows)
-    return path
 
 
 def test_several_files_are_one_import_so_links_may_name_sites_from_another_file(

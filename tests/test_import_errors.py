@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 import xlsxwriter
-from conftest import digest, write_rows
+from conftest import digest, write_csv, write_rows
 
 from psninv.io.importer import import_files
 from psninv.io.issues import ImportReport
 from psninv.io.limits import Limits
 from psninv.store import Store
-
-
-def write_csv(path: Path, rows: Sequence[Sequence[Any]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as stream:
-        csv.writer(stream).writerows(rows)
-    return path
 
 
 def write_xlsx(path: Path, sheets: dict[str, Sequence[Sequence[Any]]]) -> Path:
@@ -110,9 +103,7 @@ def test_every_error_of_every_file_is_reported_at_its_cell_and_nothing_is_writte
     assert digest(seeded) == before
 
 
-def test_a_missing_key_column_is_an_error_naming_the_sheet(
-    store: Store, tmp_path: Path
-) -> None:
+def test_a_missing_key_column_is_an_error_naming_the_sheet(store: Store, tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "book.xlsx", {"Circuits": [["a_site", "b_site"], ["A", "B"]]})
     before = digest(store)
 
@@ -147,9 +138,7 @@ def test_new_links_need_both_ends_but_updates_do_not(seeded: Store, tmp_path: Pa
     assert seeded.load().links["L1"]["annual_cost_gbp"] == 10.0
 
 
-def test_moving_one_end_of_a_link_onto_the_other_is_an_error(
-    seeded: Store, tmp_path: Path
-) -> None:
+def test_moving_one_end_of_a_link_onto_the_other_is_an_error(seeded: Store, tmp_path: Path) -> None:
     write_rows(seeded, sites=[{"code": "NEW"}], links=[LINK])
     before = digest(seeded)
     path = write_csv(tmp_path / "links.csv", [["circuit_id", "b_site"], ["L1", "OLD"]])

@@ -29,6 +29,7 @@ from netaddr import AddrFormatError, IPNetwork
 
 from psninv.io.columns import Column, Kind
 from psninv.io.formula import unescape_csv_text
+from psninv.io.issues import cell_display
 from psninv.model import join_srlg
 
 Errors = list[tuple[int, str]]
@@ -104,21 +105,9 @@ def cell_text(value: Any) -> str:
     """Any raw cell as trimmed text: 7.0 -> '7', True -> 'TRUE', dates as ISO."""
     if value.__class__ is str:
         return value.strip()
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e16:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time():
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value).strip()
+    if isinstance(value, dt.datetime):  # a date-time at midnight is a date typed into Excel
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    return (cell_display(value) or "").strip()
 
 
 def texts(values: Sequence[Any], *, csv_text: bool = False) -> list[str]:

@@ -290,7 +290,7 @@ def log_changes(
     at = at or now()
     dialect = conn.dialect.name
     # One time for the whole batch: the driver paths get it converted once, not once a row.
-    stamp = _bound(conn, CHANGE_TABLE.c.at, [at])[0] if dialect in ("sqlite", "postgresql") else at
+    stamp = _stamp(conn, at) if dialect in ("sqlite", "postgresql") else at
     encode = _encode  # a local: this runs once a row, hundreds of thousands of times
     rows = [
         (
@@ -325,6 +325,11 @@ def log_changes(
 def now() -> dt.datetime:
     """The change log's time of a write: UTC, without a zone (as every database stores it)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _stamp(conn: Connection, at: dt.datetime) -> Any:
+    # The change log's time as the driver wants it, converted as SQLAlchemy would.
+    return _bound(conn, CHANGE_TABLE.c.at, [at])[0]
 
 
 def last_rowid(conn: Connection, table: Table) -> int:
@@ -365,8 +370,7 @@ def log_inserted(
         f"SELECT ?, ?, ?, 'create', ?, {key}, NULL, json_object({', '.join(pairs)}) "
         f"FROM {quote(table.name)} AS row WHERE rowid > ? AND rowid <= ? ORDER BY rowid"
     )
-    stamp = _bound(conn, CHANGE_TABLE.c.at, [at])[0]
-    result = conn.exec_driver_sql(sql, (batch, stamp, actor, entity, *rowids))
+    result = conn.exec_driver_sql(sql, (batch, _stamp(conn, at), actor, entity, *rowids))
     return int(result.rowcount)
 
 
