@@ -18,6 +18,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
+from psninv.errors import ConflictError, EditError, ValidationError
 from psninv.io import validate
 from psninv.io.coerce import compile_column
 from psninv.io.columns import COLUMNS, ENTITY_ALIASES, Kind
@@ -46,27 +47,6 @@ __all__ = [
 
 OCCUPANTS = SiteOccupant.__table__
 CHANGES = Change.__table__
-
-
-class EditError(ValueError):
-    """An edit that was refused; the message says why in one line, and nothing was written."""
-
-
-class ValidationError(EditError):
-    """A record that breaks the import's rules; `errors` maps each field to its message."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        self.errors = dict(errors)
-        super().__init__("; ".join(f"{name}: {message}" for name, message in self.errors.items()))
-
-
-class ConflictError(EditError):
-    """An edit based on a stale version; `newer` holds the fields someone else changed, as they are now."""
-
-    def __init__(self, message: str, newer: Mapping[str, Any], current: Mapping[str, Any] | None) -> None:
-        super().__init__(message)
-        self.newer = dict(newer)
-        self.current = dict(current) if current is not None else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from psninv.edits import (
     dependants,
     get_record,
 )
+from psninv.errors import RevertError
 from psninv.model import ENTITY_KEYS, ENTITY_TABLES
 from psninv.store import ChangeRecord, Store, new_batch_id
 
@@ -39,10 +40,6 @@ __all__ = [
     "parse_key",
     "revert",
 ]
-
-
-class RevertError(EditError):
-    """A revert that was refused because later changes depend on the change; nothing was written."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from psninv.analysis.toml_file import read_toml
+from psninv.errors import PolicyError
 from psninv.model import Criticality
-
-
-class PolicyError(ValueError):
-    """A policy file that cannot be used, with a one-line reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +73,7 @@ class Policy:
         """The default policy, overridden by a TOML file where one is given."""
         if path is None:
             return cls()
-        try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise PolicyError(f"{path}: cannot read the policy file: {exc.strerror}") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise PolicyError(f"{path}: not valid TOML: {exc}") from None
-        return cls.from_dict(data, source=str(path))
+        return cls.from_dict(read_toml(path, "policy", PolicyError), source=str(path))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, source: str = "policy") -> Policy:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import netaddr
 
-
-class TariffError(ValueError):
-    """A tariff file that cannot be used, with the reason."""
+from psninv.analysis.toml_file import read_toml
+from psninv.errors import TariffError
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +58,7 @@ class Tariff:
         """The default tariff, overridden by the figures in a TOML file where one is given."""
         if path is None:
             return cls()
-        try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise TariffError(f"{path}: cannot read the tariff file: {exc.strerror}") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise TariffError(f"{path}: not valid TOML: {exc}") from None
+        data = read_toml(path, "tariff", TariffError)
         data = data.get("tariff", data)
         known = {f.name: f for f in fields(cls)}
         values: dict[str, Any] = {}

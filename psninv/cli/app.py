@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from collections.abc import Callable
 from typing import Any
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from psninv import __version__
+from psninv.errors import PsninvError
 from psninv.inventory import Inventory
-from psninv.store import ReadOnlyError, Store, open_store
-from psninv.store.engine import is_lock_timeout, lock_timeout_message
+from psninv.store import Store, open_store
 
 EXIT_DATA = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE of sysexits.h: psninv itself went wrong
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a tool the reader stopped reading would end
+DEBUG_ENV = "PSNINV_DEBUG"
 
 
 class UserError(click.ClickException):
@@ -28,35 +31,51 @@ class UserError(click.ClickException):
         click.secho(f"psninv: {self.format_message()}", err=True, fg="red")
 
 
+class InternalError(UserError):
+    """A bug in psninv, shown as what it is (exit 70), never as the user's fault."""
+
+    exit_code = EXIT_INTERNAL
+
+
+def internal_error(error: BaseException) -> InternalError:
+    """The one line for an unexpected exception; with $PSNINV_DEBUG set its traceback goes first."""
+    what = f"internal error: {type(error).__name__}: {error}"
+    if os.environ.get(DEBUG_ENV, "").strip() not in ("", "0"):
+        traceback.print_exception(error, file=sys.stderr)
+        return InternalError(what)
+    return InternalError(f"{what} ({DEBUG_ENV}=1 shows the traceback)")
+
+
+def quiet_broken_pipe() -> click.exceptions.Exit:
+    """End quietly when the reader of stdout has gone (`psninv sites | head -1`).
+
+    As the Python docs advise: point stdout at devnull, so that the interpreter's last flush
+    cannot fail again, and exit as a tool that SIGPIPE ended would.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):
+        pass  # no file descriptor behind stdout (a test runner's buffer): nothing will flush
+    return click.exceptions.Exit(EXIT_BROKEN_PIPE)
+
+
 class PsninvGroup(click.Group):
-    """A command group that never shows a traceback: known errors become one line, exit 1."""
+    """A command group that never shows a traceback: a PsninvError is one line (exit 1), a bug exit 70."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except ReadOnlyError as exc:
+        except PsninvError as exc:
             raise UserError(str(exc)) from None
-        except FileNotFoundError as exc:
-            raise UserError(str(exc) if exc.filename is None else f"{exc.filename}: no such file") from None
-        except (PermissionError, IsADirectoryError) as exc:
-            raise UserError(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")) from None
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
-        except SQLAlchemyError as exc:
-            if is_lock_timeout(exc):
-                raise UserError(lock_timeout_message()) from None
-            detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-            raise UserError(f"database error: {detail}") from None
+        except BrokenPipeError:
+            raise quiet_broken_pipe() from None
         except KeyboardInterrupt:
             raise click.Abort() from None
-        except Exception as exc:  # noqa: BLE001 - the user must never see a traceback
-            if os.environ.get("PSNINV_DEBUG"):
-                raise
-            raise UserError(
-                f"internal error: {type(exc).__name__}: {exc} (set PSNINV_DEBUG=1 for details)"
-            ) from None
+        except Exception as exc:  # noqa: BLE001 - anything else is a bug, and said to be one
+            raise internal_error(exc) from None
 
 
 def db_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -116,7 +135,14 @@ def _register() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Run the command line (the `psninv` console script)."""
     _register()
-    cli.main(args=argv, prog_name="psninv")
+    try:
+        try:
+            cli.main(args=argv, prog_name="psninv")
+        finally:
+            # Output still buffered would otherwise fail at exit, after every handler has gone.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        sys.exit(quiet_broken_pipe().exit_code)
 
 
 def get_cli() -> click.Group:

@@ -8,7 +8,7 @@ import click
 
 from psninv.cli.app import UserError, cli, db_options, open_for
 from psninv.cli.render import console, table
-from psninv.edits import EditError, entity_name
+from psninv.edits import entity_name
 from psninv.history import count_changes, history, revert, revert_batch
 
 
@@ -36,10 +36,7 @@ def history_command(
     db: str | None,
 ) -> None:
     """List the change log, newest first: who changed what, when, from what to what."""
-    try:
-        kind = entity_name(entity) if entity else None
-    except EditError as exc:
-        raise UserError(str(exc)) from None
+    kind = entity_name(entity) if entity else None
     # --actor filters here; history writes nothing, so it needs no actor of its own.
     with open_for(db, None, read_only) as store:
         entries = history(store, entity=kind, key=key, actor=who, batch=batch, limit=limit)
@@ -78,10 +75,7 @@ def revert_command(
     if (change_id is None) == (batch is None):
         raise UserError("name one change to revert, or one --batch")
     with open_for(db, actor, read_only) as store:
-        try:
-            result = revert(store, change_id) if change_id is not None else revert_batch(store, batch or "")
-        except EditError as exc:
-            raise UserError(str(exc)) from None
+        result = revert(store, change_id) if change_id is not None else revert_batch(store, batch or "")
     what = (
         f"change #{change_id}"
         if change_id is not None

@@ -16,11 +16,20 @@ REPORT_WIDTH = 100
 """Width of tables written to a file or pipe, where no terminal says how wide it is."""
 
 
+class _Console(Console):
+    """A rich Console that leaves a closed pipe to the command group, which ends quietly."""
+
+    def on_broken_pipe(self) -> None:
+        # rich's own handler exits 1; psninv ends every command whose reader went away alike.
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def console(*, err: bool = False) -> Console:
     """A console on stdout or stderr; colour only where it is a terminal."""
     stream = sys.stderr if err else sys.stdout
     width = None if stream.isatty() else REPORT_WIDTH
-    return Console(stderr=err, highlight=False, soft_wrap=False, width=width)
+    return _Console(stderr=err, highlight=False, soft_wrap=False, width=width)
 
 
 def table(

@@ -27,6 +27,7 @@ from typing import Any
 
 from netaddr import AddrFormatError, IPNetwork
 
+from psninv.errors import CellError
 from psninv.io.columns import Column, Kind
 from psninv.io.formula import unescape_csv_text
 from psninv.io.issues import cell_display
@@ -91,10 +92,6 @@ CHOICE_ALIASES = {
     "council": "local-government",
     "localauthority": "local-government",
 }
-
-
-class CellError(ValueError):
-    """A cell that cannot be read as its column's Kind; the message says what was expected."""
 
 
 def _key(text: str) -> str:

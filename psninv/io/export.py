@@ -13,6 +13,7 @@ from typing import Any
 
 import networkx as nx
 
+from psninv.errors import InputError, file_error
 from psninv.inventory import Inventory
 from psninv.io.atomic import replacing
 from psninv.io.columns import COLUMNS, Column, Kind
@@ -39,7 +40,7 @@ def export_inventory(inventory: Inventory, path: str | Path, *, fmt: str | None 
     .xlsx is a workbook, .graphml a graph of sites and links only (no tenants or prefixes), .geojson
     a map layer of sites and links with coordinates; a path with no extension, an existing folder
     or fmt="csv" gets a folder of one CSV file per entity. A file path without an extension gets
-    the extension of `fmt`. Raises ValueError for an extension or
+    the extension of `fmt`. Raises InputError for an extension or
     format it does not know. Files are replaced whole, so a failed export leaves the old one.
     """
     fmt, target = resolve_target(path, fmt)
@@ -62,7 +63,7 @@ def resolve_target(path: str | Path, fmt: str | None = None) -> tuple[str, Path]
     if fmt is not None:
         chosen = fmt.strip().lower().lstrip(".")
         if chosen not in FORMATS:
-            raise ValueError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
+            raise InputError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
         if chosen != "csv" and not suffix and not target.is_dir():
             target = target.with_name(f"{target.name}.{chosen}")
     elif target.is_dir() or not suffix:
@@ -70,19 +71,19 @@ def resolve_target(path: str | Path, fmt: str | None = None) -> tuple[str, Path]
     elif suffix in _FILE_SUFFIXES:
         chosen = _FILE_SUFFIXES[suffix]
     elif suffix == ".csv":
-        raise ValueError(
+        raise InputError(
             f"cannot export to {target.name!r}: a CSV export is a folder of "
             f"{', '.join(CSV_FILES.values())}; give a folder name, or choose the csv format"
         )
     else:
-        raise ValueError(
+        raise InputError(
             f"cannot tell the export format from {target.name!r}: use a name ending in "
             ".xlsx, .graphml or .geojson, or a folder for CSV files"
         )
     if chosen == "csv" and target.exists() and not target.is_dir():
-        raise ValueError(f"{target} is a file: a CSV export needs a folder")
+        raise InputError(f"{target} is a file: a CSV export needs a folder")
     if chosen != "csv" and target.is_dir():
-        raise ValueError(f"{target} is a folder: give a file name ending in .{chosen}")
+        raise InputError(f"{target} is a folder: give a file name ending in .{chosen}")
     return chosen, target
 
 
@@ -110,7 +111,10 @@ def csv_cell(value: CellValue) -> str:
 def write_csv_folder(inventory: Inventory, folder: str | Path) -> Path:
     """Write tenants.csv, sites.csv, links.csv and prefixes.csv (UTF-8, no BOM) into a folder."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise file_error(folder, error, "make the folder") from None
     for entity, rows in inventory.entities():
         columns = COLUMNS[entity]
         target = folder / CSV_FILES[entity]
@@ -131,7 +135,7 @@ def _xml_text(value: str) -> str:
 
 def _xml_id(value: str, what: str) -> str:
     if _XML_ILLEGAL.search(value):
-        raise ValueError(f"{what} {value!r} holds control characters that GraphML cannot store")
+        raise InputError(f"{what} {value!r} holds control characters that GraphML cannot store")
     return value
 
 

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from psninv._gc import collector_paused
+from psninv.errors import DatabaseAccessError, LockTimeoutError
 from psninv.io import validate
 from psninv.io.coerce import compile_column
 from psninv.io.columns import COLUMNS
@@ -31,7 +32,6 @@ from psninv.io.readers import RawTable, read_path
 from psninv.io.validate import Table
 from psninv.model import ENTITY_KEYS, ENTITY_TABLES
 from psninv.store import ChangeRecord, Store, new_batch_id
-from psninv.store.engine import is_lock_timeout, lock_timeout_message
 from psninv.store.writes import last_rowid, log_changes, log_inserted, now, replace_occupants, upsert_columns
 
 Progress = Callable[[str, int, int], None]
@@ -272,10 +272,16 @@ class _Import:
                     raise _Rollback
         except _Rollback:
             pass
-        except SQLAlchemyError as error:
-            if is_lock_timeout(error):
-                self.add([_general(lock_timeout_message())])
-                return {}, None
+        except LockTimeoutError as error:
+            self.add([_general(str(error))])
+            return {}, None
+        except DatabaseAccessError as error:
+            detail = error.detail[:300]
+            self.add([_general(f"the database refused the import, nothing was written ({detail})")])
+            return {}, None
+        except (IntegrityError, DataError) as error:
+            # Rows the checks above let through but the database refused (a constraint or a range):
+            # the message names what it refused. Other database errors are psninv's bugs.
             detail = str(getattr(error, "orig", None) or error).splitlines()[0][:300]
             self.add([_general(f"the database refused the import, nothing was written ({detail})")])
             return {}, None

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
+from psninv.errors import LimitError
+
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 
@@ -30,10 +32,6 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
-
-
-class LimitError(Exception):
-    """A file breaks a limit or is not what its name says; the message is fit for the user."""
 
 
 def check_file_size(path: Path, limit: int) -> int:

@@ -14,6 +14,7 @@ import xlsxwriter
 
 from psninv._gc import collector_paused
 from psninv.analysis.finding import Analysis, Finding
+from psninv.errors import InputError
 from psninv.io.atomic import replacing
 from psninv.io.formula import escape_csv_text
 from psninv.io.xlsx import open_workbook
@@ -46,7 +47,7 @@ def write_report(analysis: Analysis, path: str | Path, fmt: str) -> Path:
     """Write the analysis to path as json, csv or xlsx, replacing any file there only once it is complete."""
     fmt = fmt.lower()
     if fmt not in REPORT_FORMATS:
-        raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(REPORT_FORMATS)}")
+        raise InputError(f"unknown report format {fmt!r}: use one of {', '.join(REPORT_FORMATS)}")
     target = Path(path)
     with replacing(target) as temporary:
         if fmt == "json":

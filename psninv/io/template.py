@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from psninv.errors import InputError
+from psninv.io.atomic import replacing
 from psninv.io.columns import COLUMNS, Column, Kind
 from psninv.io.xlsx import CellValue, Styles, column_widths, open_workbook, start_sheet, write_cell
 
@@ -101,8 +103,13 @@ def write_template(path: str | Path) -> Path:
     """Write the import template workbook (.xlsx) and return its path."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise ValueError(f"the template is an .xlsx workbook, not {path.name!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
+        raise InputError(f"the template is an .xlsx workbook, not {path.name!r}")
+    with replacing(path) as temporary:
+        _write_template(temporary)
+    return path
+
+
+def _write_template(path: Path) -> None:
     workbook = open_workbook(path)
     try:
         styles = Styles.of(workbook)
@@ -140,7 +147,6 @@ def write_template(path: str | Path) -> Path:
             readme.write_string(notes_start + offset, 0, note)
     finally:
         workbook.close()
-    return path
 
 
 def _header_note(column: Column) -> str:

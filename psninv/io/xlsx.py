@@ -14,6 +14,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from psninv.errors import InputError
 from psninv.inventory import Inventory
 from psninv.io.columns import COLUMNS, Column, Kind
 from psninv.io.formula import looks_like_formula
@@ -145,7 +146,7 @@ def write_cell(
         text = value.isoformat() if isinstance(value, dt.date) else value
         if len(text) > EXCEL_MAX_CHARS:
             # Excel would cut the text short and the round trip would silently lose it.
-            raise ValueError(
+            raise InputError(
                 f"{sheet.name}!{column.name} row {row + 1}: text of {len(text)} characters is longer "
                 f"than Excel's limit of {EXCEL_MAX_CHARS}"
             )

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
+from psninv.errors import NoInventoryError, ReadOnlyError
 from psninv.inventory import Inventory
 from psninv.store.engine import (
     DEFAULT_DB,
@@ -21,6 +22,7 @@ from psninv.store.engine import (
     resolve_url,
     sqlite_path,
 )
+from psninv.store.failures import database_errors
 from psninv.store.migrate import current_revision, upgrade
 from psninv.store.reads import load_inventory
 from psninv.store.writes import ChangeRecord, key_text, log_changes
@@ -35,10 +37,6 @@ __all__ = [
     "open_store",
     "resolve_url",
 ]
-
-
-class ReadOnlyError(PermissionError):
-    """Raised when a write is attempted on a store opened read-only."""
 
 
 def default_actor() -> str:
@@ -78,7 +76,7 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A connection in a read transaction."""
-        with self.engine.connect() as conn, conn.begin():
+        with database_errors(), self.engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
@@ -86,7 +84,7 @@ class Store:
         """A connection in a write transaction, committed on success and rolled back on error."""
         if self.read_only:
             raise ReadOnlyError("this inventory is open read-only: no change was made")
-        with self.engine.connect() as conn:
+        with database_errors(), self.engine.connect() as conn:
             conn.execution_options(**WRITE)
             with conn.begin():
                 yield conn
@@ -126,10 +124,14 @@ def open_store(
     create: bool = True,
 ) -> Store:
     """Open (creating and upgrading where needed) the inventory at a path or SQLAlchemy URL."""
-    url = resolve_url(db)
+    with database_errors():
+        return _open(resolve_url(db), actor=actor, read_only=read_only, create=create)
+
+
+def _open(url: str, *, actor: str | None, read_only: bool, create: bool) -> Store:
     path = sqlite_path(url)
     if path is not None and not path.exists() and (read_only or not create):
-        raise FileNotFoundError(f"no inventory database at {path} (run 'psninv init' first)")
+        raise NoInventoryError(f"no inventory database at {path} (run 'psninv init' first)")
     engine = make_engine(url, read_only=read_only)
     try:
         if not read_only:
@@ -141,7 +143,7 @@ def open_store(
                     raise
                 upgrade(engine)
         elif current_revision(engine) is None:
-            raise FileNotFoundError(f"no inventory in {describe(url)} (run 'psninv init' first)")
+            raise NoInventoryError(f"no inventory in {describe(url)} (run 'psninv init' first)")
     except BaseException:
         engine.dispose()
         raise

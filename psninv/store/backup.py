@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from psninv.errors import BackupError, file_error
 from psninv.io.atomic import replacing
 from psninv.store.engine import BUSY_TIMEOUT_MS, make_engine, resolve_url, sqlite_path
 from psninv.store.migrate import upgrade
@@ -17,10 +18,6 @@ from psninv.store.migrate import upgrade
 REQUIRED_TABLES = frozenset(
     {"alembic_version", "tenant", "site", "link", "prefix", "site_occupant", "change"}
 )
-
-
-class BackupError(ValueError):
-    """A backup or restore that cannot be done, with a one-line reason."""
 
 
 def pg_dump_advice(url: str) -> str:
@@ -135,8 +132,11 @@ def restore(
     if not force and not _is_empty(target):
         raise BackupError(f"{target} holds an inventory: --force replaces it with the backup")
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _private_new_file(target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _private_new_file(target)
+        except OSError as error:
+            raise file_error(target, error, "restore into it") from None
     # The backup API copies into the live target inside one write lock: readers see the old
     # inventory or the restored one, never a mixture, and a crash leaves the old one.
     try:

@@ -9,6 +9,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
+from psninv.errors import InputError, MissingDriverError, file_error
+
 DEFAULT_DB = "psninv.db"
 BUSY_TIMEOUT_MS = 30_000
 LOCK_TIMEOUT_ENV = "PSNINV_LOCK_TIMEOUT"
@@ -21,17 +23,13 @@ POSTGRES_DRIVER = "postgresql+psycopg"
 CONNECT_ARGS = {"connect_timeout": 10, "application_name": "psninv"}
 
 
-class MissingDriverError(ValueError):
-    """Raised when a database URL needs a driver that is not installed."""
-
-
 def lock_timeout_ms() -> int:
     """How long a writer waits for another's write to finish: $PSNINV_LOCK_TIMEOUT seconds, else 30."""
     value = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
     try:
         seconds = float(value) if value else BUSY_TIMEOUT_MS / 1000
     except ValueError:
-        raise ValueError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds, not {value!r}") from None
+        raise InputError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds, not {value!r}") from None
     return max(0, round(seconds * 1000))
 
 
@@ -105,7 +103,10 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
 def _sqlite_engine(url: str, *, read_only: bool = False) -> Engine:
     path = sqlite_path(url)
     if path is not None:
-        _create_private_file(path)
+        try:
+            _create_private_file(path)
+        except OSError as error:
+            raise file_error(path, error, "create the inventory there") from None
     wait_ms = lock_timeout_ms()
     engine = create_engine(url, connect_args={"timeout": wait_ms / 1000})
 

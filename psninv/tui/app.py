@@ -19,6 +19,7 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from psninv.analysis.finding import Finding
+from psninv.errors import PsninvError
 from psninv.store import Store
 from psninv.tui import colours
 from psninv.tui.base import SECTIONS
@@ -34,6 +35,7 @@ from psninv.tui.data import (
     run_whatif,
 )
 from psninv.tui.export_screen import ExportScreen
+from psninv.tui.failures import failure_text
 from psninv.tui.findings import FindingScreen, FindingsScreen, whatif_targets
 from psninv.tui.help import HelpScreen
 from psninv.tui.history import HistoryScreen
@@ -140,6 +142,7 @@ class PsninvApp(App[None]):
         self.results: Results | None = None
         self.analysis_error: str | None = None
         self.load_error: str | None = None
+        self._poll_failed = False
         self.whatif: WhatIfView | None = None
         self.failed: list[str] = []
         self.selected_site: str | None = None
@@ -203,7 +206,7 @@ class PsninvApp(App[None]):
         started = time.perf_counter()
         try:
             snapshot = load_snapshot(self.store)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+        except Exception as exc:  # noqa: BLE001 - a PsninvError as it is, a bug logged as one
             self.post_message(LoadFailed(exc))
             return
         self.post_message(InventoryLoaded(snapshot, time.perf_counter() - started))
@@ -216,7 +219,7 @@ class PsninvApp(App[None]):
             results = self.analyser.run(snapshot, cancelled=lambda: worker.is_cancelled)
         except AnalysisCancelled:
             return
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+        except Exception as exc:  # noqa: BLE001 - a PsninvError as it is, a bug logged as one
             self.post_message(AnalysisFailed(exc))
             return
         self.post_message(AnalysisDone(results))
@@ -226,7 +229,7 @@ class PsninvApp(App[None]):
         """Simulate the current failures off the UI thread."""
         try:
             view = run_whatif(snapshot, failed)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+        except Exception as exc:  # noqa: BLE001 - a PsninvError as it is, a bug logged as one
             self.call_from_thread(self._whatif_failed, exc)
             return
         self.post_message(WhatIfDone(view, snapshot.fingerprint))
@@ -238,7 +241,12 @@ class PsninvApp(App[None]):
             return
         try:
             stamp = fingerprint(self.store)
-        except Exception:  # noqa: BLE001 - a busy or vanished database is retried next poll
+        except PsninvError:
+            return  # a busy or vanished database is retried next poll
+        except Exception as exc:  # noqa: BLE001 - a bug: logged and told once, not at every poll
+            if not self._poll_failed:
+                self._poll_failed = True
+                self.call_from_thread(self._poll_bug, exc)
             return
         if stamp != self.snapshot.fingerprint:
             self.post_message(DataChanged())
@@ -264,7 +272,7 @@ class PsninvApp(App[None]):
             self._run_whatif()
 
     def on_load_failed(self, message: LoadFailed) -> None:
-        self.load_error = f"{type(message.error).__name__}: {message.error}"
+        self.load_error = failure_text(self, message.error)
         self._end("loading")
         self.notify(
             f"could not read the inventory: {self.load_error} (^r retries)", severity="error", timeout=10
@@ -282,7 +290,7 @@ class PsninvApp(App[None]):
         self.data_changed.publish(None)
 
     def on_analysis_failed(self, message: AnalysisFailed) -> None:
-        self.analysis_error = f"{type(message.error).__name__}: {message.error}"
+        self.analysis_error = failure_text(self, message.error)
         self._end("analysing")
         self.notify(f"analysis failed: {self.analysis_error}", severity="error", timeout=10)
         self.data_changed.publish(None)
@@ -327,9 +335,12 @@ class PsninvApp(App[None]):
             self.whatif = message.view
             self.whatif_changed.publish(None)
 
+    def _poll_bug(self, error: BaseException) -> None:
+        self.notify(f"checking for changes failed: {failure_text(self, error)}", severity="error", timeout=10)
+
     def _whatif_failed(self, error: BaseException) -> None:
         self._end("what-if")
-        self.notify(f"what-if failed: {type(error).__name__}: {error}", severity="error", timeout=10)
+        self.notify(f"what-if failed: {failure_text(self, error)}", severity="error", timeout=10)
 
     def set_failed(self, failed: Iterable[str]) -> None:
         """Replace the what-if's failed sites and circuits."""

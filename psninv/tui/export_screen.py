@@ -15,8 +15,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from psninv.errors import InputError, PsninvError
 from psninv.io.export import export_inventory, resolve_target
 from psninv.tui.base import KeyBar
+from psninv.tui.failures import failure_text
 from psninv.tui.paths import PathSuggester
 
 if TYPE_CHECKING:
@@ -150,7 +152,7 @@ class ExportScreen(Screen[None]):
             path = str(Path(tempfile.mkdtemp(prefix="psninv-export-")) / Path(path).name)
         try:
             fmt, target = resolve_target(path, fmt)
-        except ValueError as exc:
+        except PsninvError as exc:
             self.say(f"[red]{escape(str(exc))}[/]")
             return
         self.running = True
@@ -164,10 +166,10 @@ class ExportScreen(Screen[None]):
             inventory = self.psn.store.load()
             if tenant is not None:
                 if tenant not in inventory.tenants:
-                    raise ValueError(f"no tenant with code {tenant!r}")
+                    raise InputError(f"no tenant with code {tenant!r}")
                 inventory = inventory.for_tenant(tenant)
             written = export_inventory(inventory, target, fmt=fmt)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+        except Exception as exc:  # noqa: BLE001 - a PsninvError as it is, a bug logged as one
             self.post_message(ExportFailed(exc))
             return
         self.post_message(ExportDone(written, fmt, inventory.counts(), delivered=self.app.is_web))
@@ -186,8 +188,5 @@ class ExportScreen(Screen[None]):
 
     def on_export_failed(self, message: ExportFailed) -> None:
         self.running = False
-        error = message.error
-        located = isinstance(error, OSError) and error.filename
-        detail = f"{error.filename}: {error.strerror}" if located else error
-        self.say(f"[red]Nothing was exported: {escape(str(detail))}[/]")
+        self.say(f"[red]Nothing was exported: {escape(failure_text(self, message.error))}[/]")
         self.notify("the export failed", severity="error", timeout=6)

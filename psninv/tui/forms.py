@@ -15,19 +15,11 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
-from psninv.edits import (
-    ConflictError,
-    EditError,
-    EditResult,
-    ValidationError,
-    create,
-    delete,
-    delete_preview,
-    update,
-)
+from psninv.edits import EditResult, create, delete, delete_preview, update
+from psninv.errors import ConflictError, PsninvError, ValidationError
 from psninv.io.columns import COLUMNS, Column, Kind
 from psninv.io.headers import SINGULAR
-from psninv.store import ReadOnlyError
+from psninv.tui.failures import failure_text
 
 if TYPE_CHECKING:
     from psninv.tui.app import PsninvApp
@@ -217,10 +209,10 @@ class RecordForm(ModalScreen["EditResult | None"]):
             )
             # Reload now, so that reopening the form starts from the newer version.
             app.call_from_thread(changed, app)
-        except (EditError, ReadOnlyError) as exc:
+        except PsninvError as exc:
             app.call_from_thread(self._failed, {}, str(exc))
-        except Exception as exc:  # noqa: BLE001 - shown in the form, never a traceback
-            app.call_from_thread(self._failed, {}, f"could not save: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - a bug: logged, and said to be one in the form
+            app.call_from_thread(self._failed, {}, f"could not save: {failure_text(app, exc)}")
         else:
             app.call_from_thread(self.dismiss, result)
 
@@ -347,8 +339,8 @@ def confirm_delete(app: PsninvApp, entity: str, key: Any) -> None:
         return
     try:
         found = delete_preview(app.store, entity, key)
-    except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
-        app.notify(f"could not read what depends on it: {exc}", severity="error")
+    except Exception as exc:  # noqa: BLE001 - a PsninvError as it is, a bug logged as one
+        app.notify(f"could not read what depends on it: {failure_text(app, exc)}", severity="error")
         return
     lines = found.lines() if found else ["nothing else refers to it"]
     question = f"Delete {label(entity, key)}" + (" and change these with it?" if found else "?")
@@ -381,13 +373,8 @@ def run_write(
     def work() -> None:
         try:
             result = call()
-        except (EditError, ReadOnlyError) as exc:
-            app.call_from_thread(app.notify, str(exc), severity="error", timeout=12)
-            return
-        except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
-            app.call_from_thread(
-                app.notify, f"failed: {type(exc).__name__}: {exc}", severity="error", timeout=12
-            )
+        except Exception as exc:  # noqa: BLE001 - a PsninvError as it is, a bug logged as one
+            app.call_from_thread(app.notify, failure_text(app, exc), severity="error", timeout=12)
             return
         ids = result.change_ids
         logged = f"change #{ids[0]}" if len(ids) == 1 else f"changes #{ids[0]}–#{ids[-1]}"

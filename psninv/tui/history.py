@@ -16,9 +16,11 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Select, Static
 
+from psninv.errors import PsninvError
 from psninv.history import ChangeEntry, actors, count_changes, history, revert, revert_batch
 from psninv.io.headers import SINGULAR
 from psninv.tui.base import BaseScreen
+from psninv.tui.failures import failure_text
 from psninv.tui.forms import ConfirmScreen, refuse_if_read_only, run_write, shown
 from psninv.tui.table import Column, VirtualTable
 
@@ -131,8 +133,8 @@ def confirm_revert_batch(app: PsninvApp, entry: ChangeEntry) -> None:
         return
     try:
         changes = history(app.store, batch=entry.batch, limit=100_000)
-    except Exception as exc:  # noqa: BLE001 - shown, never a traceback
-        app.notify(f"could not read the change log: {exc}", severity="error")
+    except Exception as exc:  # noqa: BLE001 - a PsninvError as it is, a bug logged as one
+        app.notify(f"could not read the change log: {failure_text(app, exc)}", severity="error")
         return
     lines = [
         f"#{c.id} {c.action} {SINGULAR.get(c.entity, c.entity)} {c.key.rstrip('|')}" for c in changes[:8]
@@ -262,8 +264,8 @@ class HistoryScreen(BaseScreen):
                 entries = history(store, limit=limit, **filters)
                 total = count_changes(store, **filters)
                 names = actors(store)
-            except Exception as exc:  # noqa: BLE001 - shown, never a traceback
-                message = f"could not read the change log: {exc}"
+            except Exception as exc:  # noqa: BLE001 - a PsninvError as it is, a bug logged as one
+                message = f"could not read the change log: {failure_text(self.app, exc)}"
                 self.app.call_from_thread(self.notify, message, severity="error")
                 return
             self.app.call_from_thread(self.show, entries, total, names)
@@ -318,7 +320,11 @@ def record_history(screen: Any, table_id: str, entity: str, key: str, limit: int
     def read() -> None:
         try:
             entries = history(store, entity=entity, key=key, limit=limit)
-        except Exception:  # noqa: BLE001 - the section then stays empty; the log is not essential here
+        except PsninvError:
+            return  # a busy database: the section stays empty; the log is not essential here
+        except Exception as exc:  # noqa: BLE001 - a bug: logged, and said to be one
+            message = f"could not read the record's history: {failure_text(screen.app, exc)}"
+            screen.app.call_from_thread(screen.app.notify, message, severity="error")
             return
         screen.app.call_from_thread(_fill, screen, table_id, entries)
 

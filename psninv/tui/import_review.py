@@ -19,6 +19,7 @@ from psninv.io.importer import import_files
 from psninv.io.issues import ImportReport
 from psninv.store import ChangeRecord
 from psninv.tui.base import KeyBar
+from psninv.tui.failures import failure_text
 from psninv.tui.paths import IMPORTABLE, ImportableTree, PathSuggester
 
 if TYPE_CHECKING:
@@ -232,7 +233,7 @@ class ImportScreen(Screen[None]):
 
         try:
             report = import_files(self.psn.store, paths, dry_run=dry_run, progress=progress)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+        except Exception as exc:  # noqa: BLE001 - a PsninvError as it is, a bug logged as one
             self.post_message(ImportCrashed(exc, applied=not dry_run))
             return
         self.post_message(ImportFinished(report, applied=not dry_run))
@@ -247,7 +248,7 @@ class ImportScreen(Screen[None]):
     def on_import_crashed(self, message: ImportCrashed) -> None:
         self._finish()
         what = "the import failed" if message.applied else "the review failed"
-        self.say(escape(f"{what}: {type(message.error).__name__}: {message.error}. Nothing was written."))
+        self.say(escape(f"{what}: {failure_text(self, message.error)}. Nothing was written."))
         self.notify(what, severity="error", timeout=6)
 
     def on_import_finished(self, message: ImportFinished) -> None:
