@@ -17,7 +17,7 @@ from sqlalchemy import select
 from psninv.io.importer import import_files
 from psninv.model import Change
 from psninv.store import Store
-from psninv.store.writes import _json
+from psninv.store.writes import change_json
 
 CHANGE = Change.__table__
 
@@ -76,7 +76,7 @@ def test_a_first_import_logs_every_row_as_stored(store: Store, tmp_path: Path) -
     assert len({(row["at"], row["actor"]) for row in rows}) == 1
     afters = [json.loads(row["after"]) for row in rows]
     # What the importer would have logged from the rows it read, value for value (floats exactly).
-    assert afters == [json.loads(_json(change.after)) for change in report.changes]
+    assert afters == [json.loads(change_json(change.after)) for change in report.changes]
     site, link = afters[2], afters[4]
     assert site == {
         "code": "A",

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from psninv.model import ENTITY_TABLES, Change
-from psninv.store.writes import ChangeRecord, _json, _jsonable, log_changes, upsert, upsert_columns
+from psninv.store.writes import ChangeRecord, _jsonable, change_json, log_changes, upsert, upsert_columns
 
 
 @pytest.mark.parametrize(
@@ -24,12 +24,12 @@ from psninv.store.writes import ChangeRecord, _json, _jsonable, log_changes, ups
 )
 def test_change_log_json_is_what_json_dumps_writes(value) -> None:
     expected = json.dumps(value, default=_jsonable, ensure_ascii=False, separators=(",", ":"))
-    assert _json(value) == expected
+    assert change_json(value) == expected
 
 
 def test_change_log_json_refuses_what_it_cannot_record() -> None:
     with pytest.raises(TypeError, match="cannot record"):
-        _json({"x": object()})
+        change_json({"x": object()})
 
 
 @pytest.mark.sqlite_only  # reads SQLite's storage classes

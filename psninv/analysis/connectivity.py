@@ -61,7 +61,6 @@ class Network:
     tmask: list[int]
     cmask: list[int]
     tenants: list[str]
-    edge_index: dict[str, int] = field(default_factory=dict)
     crit: list[str] = field(default_factory=list)
     """Each site's criticality, a blank or unknown one as standard."""
 
@@ -151,7 +150,6 @@ def build_network(inventory: Inventory, *, failed: Iterable[str] = ()) -> Networ
         tmask=tmask,
         cmask=cmask,
         tenants=tenant_names,
-        edge_index={cid: i for i, cid in enumerate(edge_ids)},
         crit=crit,
     )
 
@@ -221,11 +219,6 @@ class Structure:
         if not self.in_core_component(v):
             return 0
         return 2 if self.reach2[v] else 1
-
-    def is_tree_bridge(self, v: int) -> bool:
-        """True if the tree link into v is a bridge of the network."""
-        p = self.parent[v]
-        return p >= 0 and self.low_g[v] > self.disc[p]
 
     def subtree(self, v: int) -> Cut:
         """The subtree of v as a cut."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
@@ -123,29 +123,6 @@ class SpatialGrid:
         for other, distance in self.near(lat, lon, radius_km):
             if other != name:
                 yield other, distance
-
-    def nearest(
-        self,
-        lat: float,
-        lon: float,
-        radius_km: float,
-        accept: Callable[[str], bool] | None = None,
-    ) -> tuple[str, float] | None:
-        """The closest accepted point within radius_km (ties broken by name), or None."""
-        # Widening searches find a close match after a few cells, instead of scanning the whole radius.
-        reach = min(self.cell_km, radius_km)
-        while True:
-            found = [
-                (distance, name)
-                for name, distance in self.near(lat, lon, reach)
-                if accept is None or accept(name)
-            ]
-            if found:
-                distance, name = min(found)
-                return name, distance
-            if reach >= radius_km:
-                return None
-            reach = min(reach * 2, radius_km)
 
     def pairs(self, radius_km: float) -> Iterator[tuple[str, str, float]]:
         """Each unordered pair of points within radius_km of each other, once, as (a, b, km) with a < b."""

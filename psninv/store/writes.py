@@ -26,7 +26,6 @@ from sqlalchemy import (
     insert,
     literal_column,
     select,
-    tuple_,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
@@ -79,11 +78,9 @@ def _make_encoder() -> Callable[[Any], str]:
     return lambda value: join(iterencode(value, 0))
 
 
-_encode = _make_encoder()
-
-
-def _json(value: Mapping[str, Any] | None) -> str | None:
-    return None if value is None else _encode(value)
+change_json = _make_encoder()
+"""A row as the change log's JSON text: exactly what json.dumps(row, ensure_ascii=False,
+separators=(",", ":"), default=_jsonable) writes, at a fraction of its cost."""
 
 
 def key_text(key: Sequence[Any] | Any) -> str:
@@ -266,17 +263,6 @@ def replace_occupants(conn: Connection, occupants: Mapping[str, Iterable[str]], 
         upsert_columns(conn, OCCUPANT_TABLE, ["site", "tenant"], columns, absent=True)
 
 
-def delete_rows(conn: Connection, table: Table, keys: Sequence[tuple[Any, ...]]) -> None:
-    """Delete rows by primary key."""
-    columns = list(table.primary_key.columns)
-    for chunk in _chunks(list(keys), _MAX_PARAMS // max(1, len(columns))):
-        if len(columns) == 1:
-            condition = columns[0].in_([key[0] for key in chunk])
-        else:
-            condition = tuple_(*columns).in_(chunk)
-        conn.execute(delete(table).where(condition))
-
-
 def log_changes(
     conn: Connection,
     changes: Iterable[ChangeRecord],
@@ -291,7 +277,7 @@ def log_changes(
     dialect = conn.dialect.name
     # One time for the whole batch: the driver paths get it converted once, not once a row.
     stamp = _stamp(conn, at) if dialect in ("sqlite", "postgresql") else at
-    encode = _encode  # a local: this runs once a row, hundreds of thousands of times
+    encode = change_json  # a local: this runs once a row, hundreds of thousands of times
     rows = [
         (
             batch,

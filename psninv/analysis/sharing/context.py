@@ -53,11 +53,6 @@ def money(value: float | int | str | None) -> Decimal | None:
     return Decimal(str(value))
 
 
-def _coordinate(value: float | int | None) -> float:
-    """A stored number as a float, NaN when blank."""
-    return math.nan if value is None else float(value)
-
-
 @functools.lru_cache(maxsize=65536)
 def _decimal(value: float) -> Decimal:
     """A stored float as the exact decimal it was entered as (shortest repr), cached as rentals repeat."""
