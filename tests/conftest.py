@@ -8,72 +8,28 @@ to connect to for that, usually `postgres`). Every test that asks for `db`, `sto
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import itertools
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+from builders import write_rows
 from digest import contents_digest
 from sqlalchemy.engine import make_url
 
 from psninv.inventory import Inventory
-from psninv.model import ENTITY_TABLES
 from psninv.store import Store, open_store
 from psninv.store.engine import sqlite_path
-from psninv.store.writes import replace_occupants, upsert
 
 TESTS = Path(__file__).resolve().parent
 TOPOLOGY_ZOO = TESTS / "data" / "topology-zoo"
 PG_URL_ENV = "PSNINV_TEST_PG_URL"
 BACKENDS = ("sqlite", "postgresql")
 _PG_PROBLEM = pytest.StashKey[str | None]()
-
-
-def write_rows(
-    store: Store,
-    *,
-    tenants: Iterable[Mapping[str, Any]] = (),
-    sites: Iterable[Mapping[str, Any]] = (),
-    links: Iterable[Mapping[str, Any]] = (),
-    prefixes: Iterable[Mapping[str, Any]] = (),
-) -> None:
-    """Write hand-built rows straight into a store, filling every column so rows are uniform."""
-    given = {"tenants": tenants, "sites": sites, "links": links, "prefixes": prefixes}
-    with store.write() as conn:
-        for entity, table in ENTITY_TABLES.items():
-            names = [c.name for c in table.columns if c.name != "version"]
-            rows = []
-            occupants: dict[str, list[str]] = {}
-            for row in given[entity]:
-                full = {name: row.get(name) for name in names}
-                if entity == "prefixes":
-                    full["vrf"] = full["vrf"] or ""
-                if entity == "links" and full["status"] is None:
-                    full["status"] = "active"
-                rows.append(full)
-                if entity == "sites" and row.get("occupants"):
-                    occupants[row["code"]] = list(row["occupants"])
-            upsert(conn, table, rows)
-            replace_occupants(conn, occupants)
-
-
-def write_csv(
-    path: Path,
-    rows: Sequence[Sequence[Any]],
-    *,
-    delimiter: str = ",",
-    encoding: str = "utf-8",
-    bom: bool = False,
-) -> Path:
-    """A CSV file written with the csv module."""
-    with path.open("w", encoding="utf-8-sig" if bom else encoding, newline="") as stream:
-        csv.writer(stream, delimiter=delimiter).writerows(rows)
-    return path
 
 
 def digest(store: Store) -> str:

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+from builders import write_rows
 from click.testing import CliRunner
-from conftest import write_rows
 
 from psninv.cli.app import get_cli
 from psninv.store import open_store

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from builders import write_rows
 from click.testing import CliRunner
-from conftest import write_rows
 
 from psninv import open_store
 from psninv.cli.app import get_cli

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from conftest import write_rows
+from builders import write_rows
 
 from psninv.edits import ConflictError, EditError, ValidationError, create, delete, delete_preview, update
 from psninv.history import history

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 import pytest
+from builders import write_rows
 from click.testing import CliRunner
-from conftest import write_rows
 
 from psninv import errors
 from psninv.analysis.policy import Policy

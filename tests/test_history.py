@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from builders import write_rows
 from click.testing import CliRunner
-from conftest import write_rows
 
 from psninv.cli.app import get_cli
 from psninv.edits import create, delete, update

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import write_csv
+from builders import write_csv
 from sqlalchemy import select
 
 from psninv.io.importer import import_files

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import write_csv
+from builders import write_csv
 
 from psninv.io.importer import import_files
 from psninv.store import Store

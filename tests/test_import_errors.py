@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
-import xlsxwriter
-from conftest import digest, write_csv, write_rows
+from builders import write_csv, write_rows, write_xlsx
+from conftest import digest
 
 from psninv.io.importer import import_files
 from psninv.io.issues import ImportReport
 from psninv.io.limits import Limits
 from psninv.store import Store
-
-
-def write_xlsx(path: Path, sheets: dict[str, Sequence[Sequence[Any]]]) -> Path:
-    workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
-    for name, rows in sheets.items():
-        sheet = workbook.add_worksheet(name)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if value is not None:
-                    sheet.write(r, c, value)
-    workbook.close()
-    return path
 
 
 def located(report: ImportReport) -> set[tuple[str, str | None, int | None, str | None]]:

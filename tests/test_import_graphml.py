@@ -7,7 +7,8 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from conftest import TOPOLOGY_ZOO, Databases, write_rows
+from builders import write_rows
+from conftest import TOPOLOGY_ZOO, Databases
 
 from psninv.io.export import export_inventory
 from psninv.io.importer import import_files

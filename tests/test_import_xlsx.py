@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-import xlsxwriter
+from builders import write_xlsx
 from conftest import digest
 from sqlalchemy import select
 
@@ -17,26 +16,6 @@ from psninv.io.importer import import_files
 from psninv.io.issues import ImportReport, Issue
 from psninv.model import Change
 from psninv.store import Store
-
-
-def write_xlsx(path: Path, sheets: dict[str, Sequence[Sequence[Any]]], *, start_row: int = 0) -> Path:
-    """A workbook with one sheet per entry: rows of cells, datetimes written as Excel dates."""
-    workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
-    date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
-    for name, rows in sheets.items():
-        sheet = workbook.add_worksheet(name)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if value is None:
-                    continue
-                if isinstance(value, dt.datetime):
-                    sheet.write_datetime(start_row + r, c, value, date_format)
-                elif isinstance(value, str):
-                    sheet.write_string(start_row + r, c, value)
-                else:
-                    sheet.write(start_row + r, c, value)
-    workbook.close()
-    return path
 
 
 def changes(store: Store) -> list[dict[str, Any]]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from builders import write_rows
 from click.testing import CliRunner
-from conftest import write_rows
 from digest import contents_digest as store_digest
 
 from psninv.cli.app import get_cli

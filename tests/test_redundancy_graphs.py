@@ -6,6 +6,7 @@ import random
 
 import networkx as nx
 import pytest
+from builders import link, site
 
 from psninv.analysis import analyse
 from psninv.analysis.connectivity import analyse_structure, bridges_and_cut_sites, build_network
@@ -16,16 +17,6 @@ from psninv.inventory import Inventory
 TENANTS = [{"code": code} for code in ("T1", "T2", "T3", "T4")]
 
 
-def S(code: str, role: str = "access", crit: str | None = None, tenant: str = "T1", **extra) -> dict:
-    """A site row."""
-    return {"code": code, "role": role, "criticality": crit, "tenant": tenant, **extra}
-
-
-def L(cid: str, a: str, b: str, **extra) -> dict:
-    """A link row (active unless told)."""
-    return {"circuit_id": cid, "a_site": a, "b_site": b, **extra}
-
-
 def by_kind(findings: list[Finding], kind: str) -> dict[str, Finding]:
     """Findings of one kind by subject."""
     return {f.id.split(":", 1)[1]: f for f in findings if f.kind == kind}
@@ -34,8 +25,8 @@ def by_kind(findings: list[Finding], kind: str) -> dict[str, Finding]:
 def test_parallel_links_are_never_bridges_but_leave_the_site_single_homed(build) -> None:
     inventory = build(
         tenants=TENANTS,
-        sites=[S("DC", "core"), S("HUB", "hub"), S("A")],
-        links=[L("C1", "DC", "HUB"), L("C2", "HUB", "A"), L("C3", "HUB", "A")],
+        sites=[site("DC", "T1", role="core"), site("HUB", "T1", role="hub"), site("A", "T1")],
+        links=[link("C1", "DC", "HUB"), link("C2", "HUB", "A"), link("C3", "HUB", "A")],
     )
     findings, summary = find_redundancy(inventory)
 
@@ -54,8 +45,8 @@ def test_a_ring_has_no_single_point_of_failure(build) -> None:
     codes = ["DC", "R1", "R2", "R3", "R4"]
     inventory = build(
         tenants=TENANTS,
-        sites=[S("DC", "core")] + [S(c, crit="high") for c in codes[1:]],
-        links=[L(f"C{i}", codes[i], codes[(i + 1) % 5]) for i in range(5)],
+        sites=[site("DC", "T1", role="core")] + [site(c, "T1", crit="high") for c in codes[1:]],
+        links=[link(f"C{i}", codes[i], codes[(i + 1) % 5]) for i in range(5)],
     )
     findings, summary = find_redundancy(inventory)
 
@@ -67,8 +58,9 @@ def test_a_ring_has_no_single_point_of_failure(build) -> None:
 def test_a_star_makes_every_spoke_a_bridge_and_the_centre_a_cut_site(build) -> None:
     inventory = build(
         tenants=TENANTS,
-        sites=[S("DC", "core"), S("HUB", "hub")] + [S(f"A{i}", tenant=f"T{i}") for i in range(1, 4)],
-        links=[L("UP", "DC", "HUB")] + [L(f"C{i}", "HUB", f"A{i}") for i in range(1, 4)],
+        sites=[site("DC", "T1", role="core"), site("HUB", "T1", role="hub")]
+        + [site(f"A{i}", f"T{i}") for i in range(1, 4)],
+        links=[link("UP", "DC", "HUB")] + [link(f"C{i}", "HUB", f"A{i}") for i in range(1, 4)],
     )
     findings, _ = find_redundancy(inventory)
 
@@ -88,8 +80,8 @@ def test_a_chain_cuts_off_everything_beyond_each_link_and_site(build) -> None:
     codes = ["DC", "B", "C", "D", "E"]
     inventory = build(
         tenants=TENANTS,
-        sites=[S("DC", "core")] + [S(c, demand_mbps=10) for c in codes[1:]],
-        links=[L(f"C{i}", codes[i], codes[i + 1]) for i in range(4)],
+        sites=[site("DC", "T1", role="core")] + [site(c, "T1", demand_mbps=10) for c in codes[1:]],
+        links=[link(f"C{i}", codes[i], codes[i + 1]) for i in range(4)],
     )
     findings, _ = find_redundancy(inventory)
 
@@ -111,15 +103,15 @@ def test_without_a_core_the_smaller_side_is_cut_off(build) -> None:
     # Two triangles joined by a chain X–Y: whichever way the search runs, the smaller side is the impact.
     inventory = build(
         tenants=TENANTS,
-        sites=[S(c) for c in ("A1", "A2", "A3", "X", "Y", "B1", "B2")],
+        sites=[site(c, "T1") for c in ("A1", "A2", "A3", "X", "Y", "B1", "B2")],
         links=[
-            L("a1", "A1", "A2"),
-            L("a2", "A2", "A3"),
-            L("a3", "A3", "A1"),
-            L("ax", "A1", "X"),
-            L("xy", "X", "Y"),
-            L("yb", "Y", "B1"),
-            L("b1", "B1", "B2"),
+            link("a1", "A1", "A2"),
+            link("a2", "A2", "A3"),
+            link("a3", "A3", "A1"),
+            link("ax", "A1", "X"),
+            link("xy", "X", "Y"),
+            link("yb", "Y", "B1"),
+            link("b1", "B1", "B2"),
         ],
     )
     findings, summary = find_redundancy(inventory)
@@ -139,8 +131,14 @@ def test_without_a_core_the_smaller_side_is_cut_off(build) -> None:
 def test_two_components_each_analysed_and_the_coreless_one_counted(build) -> None:
     inventory = build(
         tenants=TENANTS,
-        sites=[S("DC", "core"), S("A"), S("P"), S("Q"), S("LONE")],
-        links=[L("C1", "DC", "A"), L("C2", "P", "Q")],
+        sites=[
+            site("DC", "T1", role="core"),
+            site("A", "T1"),
+            site("P", "T1"),
+            site("Q", "T1"),
+            site("LONE", "T1"),
+        ],
+        links=[link("C1", "DC", "A"), link("C2", "P", "Q")],
     )
     findings, summary = find_redundancy(inventory)
 
@@ -157,12 +155,12 @@ def test_two_components_each_analysed_and_the_coreless_one_counted(build) -> Non
 def test_ceased_and_planned_links_are_ignored(build) -> None:
     inventory = build(
         tenants=TENANTS,
-        sites=[S("DC", "core"), S("A"), S("B")],
+        sites=[site("DC", "T1", role="core"), site("A", "T1"), site("B", "T1")],
         links=[
-            L("C1", "DC", "A"),
-            L("C2", "DC", "B"),
-            L("OLD", "A", "B", status="ceased"),
-            L("NEW", "B", "DC", status="planned"),
+            link("C1", "DC", "A"),
+            link("C2", "DC", "B"),
+            link("OLD", "A", "B", status="ceased"),
+            link("NEW", "B", "DC", status="planned"),
         ],
     )
     findings, _ = find_redundancy(inventory)
@@ -175,13 +173,18 @@ def test_ceased_and_planned_links_are_ignored(build) -> None:
 def test_a_link_between_two_cores_splits_the_network_but_cuts_nobody_off(build) -> None:
     inventory = build(
         tenants=TENANTS,
-        sites=[S("DC1", "core"), S("DC2", "datacentre"), S("A"), S("B")],
+        sites=[
+            site("DC1", "T1", role="core"),
+            site("DC2", "T1", role="datacentre"),
+            site("A", "T1"),
+            site("B", "T1"),
+        ],
         links=[
-            L("A1", "DC1", "A"),
-            L("A2", "DC1", "A"),
-            L("X", "DC1", "DC2"),
-            L("B1", "DC2", "B"),
-            L("B2", "DC2", "B"),
+            link("A1", "DC1", "A"),
+            link("A2", "DC1", "A"),
+            link("X", "DC1", "DC2"),
+            link("B1", "DC2", "B"),
+            link("B2", "DC2", "B"),
         ],
     )
     findings, _ = find_redundancy(inventory)
@@ -199,18 +202,18 @@ def test_srlg_shared_by_both_paths_is_a_shared_risk_and_below_policy_for_critica
     inventory = build(
         tenants=TENANTS,
         sites=[
-            S("DC1", "core"),
-            S("DC2", "core"),
-            S("H", crit="critical", tenant="T2"),
-            S("OK", crit="critical"),
+            site("DC1", "T1", role="core"),
+            site("DC2", "T1", role="core"),
+            site("H", "T2", crit="critical"),
+            site("OK", "T1", crit="critical"),
         ],
         links=[
-            L("CORE", "DC1", "DC2"),
-            L("CORE2", "DC1", "DC2"),
-            L("P1", "H", "DC1", srlg="exchange:X"),
-            L("P2", "H", "DC2", srlg="duct:9;exchange:X"),
-            L("Q1", "OK", "DC1", srlg="exchange:X"),
-            L("Q2", "OK", "DC2", srlg="exchange:Y"),
+            link("CORE", "DC1", "DC2"),
+            link("CORE2", "DC1", "DC2"),
+            link("P1", "H", "DC1", srlg="exchange:X"),
+            link("P2", "H", "DC2", srlg="duct:9;exchange:X"),
+            link("Q1", "OK", "DC1", srlg="exchange:X"),
+            link("Q2", "OK", "DC2", srlg="exchange:Y"),
         ],
     )
     findings, _ = find_redundancy(inventory)
@@ -230,14 +233,19 @@ def test_srlg_shared_by_both_paths_is_a_shared_risk_and_below_policy_for_critica
 def test_paths_that_all_ride_one_provider_are_a_lower_severity_shared_risk(build) -> None:
     inventory = build(
         tenants=TENANTS,
-        sites=[S("DC1", "core"), S("DC2", "core"), S("H", crit="critical"), S("D", crit="critical")],
+        sites=[
+            site("DC1", "T1", role="core"),
+            site("DC2", "T1", role="core"),
+            site("H", "T1", crit="critical"),
+            site("D", "T1", crit="critical"),
+        ],
         links=[
-            L("CORE", "DC1", "DC2", provider="BT"),
-            L("CORE2", "DC1", "DC2", provider="Kcom"),
-            L("P1", "H", "DC1", provider="BT"),
-            L("P2", "H", "DC2", provider="BT"),
-            L("Q1", "D", "DC1", provider="BT"),
-            L("Q2", "D", "DC2", provider="Kcom"),
+            link("CORE", "DC1", "DC2", provider="BT"),
+            link("CORE2", "DC1", "DC2", provider="Kcom"),
+            link("P1", "H", "DC1", provider="BT"),
+            link("P2", "H", "DC2", provider="BT"),
+            link("Q1", "D", "DC1", provider="BT"),
+            link("Q2", "D", "DC2", provider="Kcom"),
         ],
     )
     findings, _ = find_redundancy(inventory)
@@ -253,16 +261,16 @@ def test_capacity_overload_when_the_primary_fails(build) -> None:
     inventory = build(
         tenants=TENANTS,
         sites=[
-            S("DC", "core"),
-            S("HUB", "hub", demand_mbps=300),
-            S("B1", demand_mbps=200),
-            S("MID", "hub", demand_mbps=0),
+            site("DC", "T1", role="core"),
+            site("HUB", "T1", role="hub", demand_mbps=300),
+            site("B1", "T1", demand_mbps=200),
+            site("MID", "T1", role="hub", demand_mbps=0),
         ],
         links=[
-            L("PRI", "DC", "HUB", bandwidth_mbps=10000),
-            L("BAK", "HUB", "MID", bandwidth_mbps=400),
-            L("MUP", "MID", "DC", bandwidth_mbps=10000),
-            L("ACC", "HUB", "B1", bandwidth_mbps=1000),
+            link("PRI", "DC", "HUB", bandwidth_mbps=10000),
+            link("BAK", "HUB", "MID", bandwidth_mbps=400),
+            link("MUP", "MID", "DC", bandwidth_mbps=10000),
+            link("ACC", "HUB", "B1", bandwidth_mbps=1000),
         ],
     )
     findings, summary = find_redundancy(inventory)
@@ -279,8 +287,8 @@ def test_capacity_overload_when_the_primary_fails(build) -> None:
 def test_capacity_of_a_bundle_drops_when_one_of_its_circuits_fails(build) -> None:
     inventory = build(
         tenants=TENANTS,
-        sites=[S("DC", "core"), S("A", demand_mbps=700)],
-        links=[L("BIG", "DC", "A", bandwidth_mbps=1000), L("SMALL", "DC", "A", bandwidth_mbps=500)],
+        sites=[site("DC", "T1", role="core"), site("A", "T1", demand_mbps=700)],
+        links=[link("BIG", "DC", "A", bandwidth_mbps=1000), link("SMALL", "DC", "A", bandwidth_mbps=500)],
     )
     capacity = by_kind(find_redundancy(inventory)[0], "capacity")
 
@@ -292,8 +300,8 @@ def test_capacity_of_a_bundle_drops_when_one_of_its_circuits_fails(build) -> Non
 def test_an_already_overloaded_link_is_reported_with_nothing_failed(build) -> None:
     inventory = build(
         tenants=TENANTS,
-        sites=[S("DC", "core"), S("A", demand_mbps=700)],
-        links=[L("C", "DC", "A", bandwidth_mbps=500)],
+        sites=[site("DC", "T1", role="core"), site("A", "T1", demand_mbps=700)],
+        links=[link("C", "DC", "A", bandwidth_mbps=500)],
     )
     capacity = by_kind(find_redundancy(inventory)[0], "capacity")
 
@@ -304,10 +312,15 @@ def test_an_already_overloaded_link_is_reported_with_nothing_failed(build) -> No
 def test_severity_follows_criticality_and_impact(build) -> None:
     inventory = build(
         tenants=TENANTS,
-        sites=[S("DC", "core"), S("HUB", "hub"), S("CRIT", crit="critical"), S("LIB")]
-        + [S(f"X{i}", tenant=f"T{1 + i % 4}") for i in range(10)],
-        links=[L("UP", "DC", "HUB"), L("C1", "HUB", "CRIT"), L("C2", "HUB", "LIB")]
-        + [L(f"Y{i}", "HUB", f"X{i}") for i in range(10)],
+        sites=[
+            site("DC", "T1", role="core"),
+            site("HUB", "T1", role="hub"),
+            site("CRIT", "T1", crit="critical"),
+            site("LIB", "T1"),
+        ]
+        + [site(f"X{i}", f"T{1 + i % 4}") for i in range(10)],
+        links=[link("UP", "DC", "HUB"), link("C1", "HUB", "CRIT"), link("C2", "HUB", "LIB")]
+        + [link(f"Y{i}", "HUB", f"X{i}") for i in range(10)],
     )
     bridges = by_kind(find_redundancy(inventory)[0], "bridge")
 
@@ -319,8 +332,8 @@ def test_severity_follows_criticality_and_impact(build) -> None:
 def test_ids_are_stable_and_findings_sorted_worst_first(build) -> None:
     inventory = build(
         tenants=TENANTS,
-        sites=[S("DC", "core"), S("A", crit="high"), S("B")],
-        links=[L("C1", "DC", "A"), L("C2", "A", "B")],
+        sites=[site("DC", "T1", role="core"), site("A", "T1", crit="high"), site("B", "T1")],
+        links=[link("C1", "DC", "A"), link("C2", "A", "B")],
     )
     first = analyse(inventory, only="redundancy")
     second = analyse(inventory, only="redundancy")
@@ -335,8 +348,18 @@ def test_ids_are_stable_and_findings_sorted_worst_first(build) -> None:
 def test_analyse_with_failures_reports_the_what_if_and_the_degraded_network(build) -> None:
     inventory = build(
         tenants=TENANTS,
-        sites=[S("DC", "core"), S("HUB", "hub"), S("A", tenant="T2", demand_mbps=50), S("B")],
-        links=[L("UP", "DC", "HUB"), L("C1", "HUB", "A"), L("C2", "HUB", "B"), L("C3", "A", "DC")],
+        sites=[
+            site("DC", "T1", role="core"),
+            site("HUB", "T1", role="hub"),
+            site("A", "T2", demand_mbps=50),
+            site("B", "T1"),
+        ],
+        links=[
+            link("UP", "DC", "HUB"),
+            link("C1", "HUB", "A"),
+            link("C2", "HUB", "B"),
+            link("C3", "A", "DC"),
+        ],
     )
     result = analyse(inventory, only="redundancy", failed=["C3"])
 
@@ -377,13 +400,19 @@ def test_a_random_multigraph_matches_networkx() -> None:
 def test_the_structure_counts_paths_to_the_core(build) -> None:
     inventory = build(
         tenants=TENANTS,
-        sites=[S("DC1", "core"), S("DC2", "core"), S("ONE"), S("TWO"), S("FAR")],
+        sites=[
+            site("DC1", "T1", role="core"),
+            site("DC2", "T1", role="core"),
+            site("ONE", "T1"),
+            site("TWO", "T1"),
+            site("FAR", "T1"),
+        ],
         links=[
-            L("c", "DC1", "DC2"),
-            L("o", "ONE", "DC1"),
-            L("t1", "TWO", "DC1"),
-            L("t2", "TWO", "DC2"),
-            L("f", "FAR", "TWO"),
+            link("c", "DC1", "DC2"),
+            link("o", "ONE", "DC1"),
+            link("t1", "TWO", "DC1"),
+            link("t2", "TWO", "DC2"),
+            link("f", "FAR", "TWO"),
         ],
     )
     s = analyse_structure(build_network(inventory))
@@ -396,8 +425,8 @@ def test_the_structure_counts_paths_to_the_core(build) -> None:
 def test_find_redundancy_accepts_failures_by_site_or_circuit(build, failed: list[str]) -> None:
     inventory = build(
         tenants=TENANTS,
-        sites=[S("DC", "core"), S("HUB", "hub"), S("A")],
-        links=[L("UP", "DC", "HUB"), L("C1", "HUB", "A")],
+        sites=[site("DC", "T1", role="core"), site("HUB", "T1", role="hub"), site("A", "T1")],
+        links=[link("UP", "DC", "HUB"), link("C1", "HUB", "A")],
     )
     findings, summary = find_redundancy(inventory, failed=failed)
 

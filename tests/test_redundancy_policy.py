@@ -5,21 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from builders import link, site
 
 from psninv.analysis.policy import Policy, PolicyError, Requirement
 from psninv.analysis.redundancy import find_redundancy
 
 TENANTS = [{"code": "T1"}]
-
-
-def S(code: str, role: str = "access", crit: str | None = None) -> dict:
-    """A site row."""
-    return {"code": code, "role": role, "criticality": crit, "tenant": "T1"}
-
-
-def L(cid: str, a: str, b: str, **extra) -> dict:
-    """A link row."""
-    return {"circuit_id": cid, "a_site": a, "b_site": b, **extra}
 
 
 def test_the_default_policy_is_the_documented_one() -> None:
@@ -83,23 +74,23 @@ def _network(build):
     return build(
         tenants=TENANTS,
         sites=[
-            S("DC1", "core"),
-            S("DC2", "core"),
-            S("ONE", crit="high"),
-            S("TWO", crit="high"),
-            S("TRI", crit="high"),
-            S("LIB"),
+            site("DC1", "T1", role="core"),
+            site("DC2", "T1", role="core"),
+            site("ONE", "T1", crit="high"),
+            site("TWO", "T1", crit="high"),
+            site("TRI", "T1", crit="high"),
+            site("LIB", "T1"),
         ],
         links=[
-            L("c1", "DC1", "DC2"),
-            L("c2", "DC1", "DC2"),
-            L("o", "ONE", "DC1"),
-            L("t1", "TWO", "DC1"),
-            L("t2", "TWO", "DC2"),
-            L("r1", "TRI", "DC1"),
-            L("r2", "TRI", "DC2"),
-            L("r3", "TRI", "LIB"),
-            L("r4", "LIB", "DC1"),
+            link("c1", "DC1", "DC2"),
+            link("c2", "DC1", "DC2"),
+            link("o", "ONE", "DC1"),
+            link("t1", "TWO", "DC1"),
+            link("t2", "TWO", "DC2"),
+            link("r1", "TRI", "DC1"),
+            link("r2", "TRI", "DC2"),
+            link("r3", "TRI", "LIB"),
+            link("r4", "LIB", "DC1"),
         ],
     )
 
@@ -127,8 +118,9 @@ def test_a_stricter_policy_counts_paths_by_max_flow(build) -> None:
 def test_severity_thresholds_come_from_the_policy(build) -> None:
     inventory = build(
         tenants=TENANTS,
-        sites=[S("DC", "core"), S("HUB", "hub")] + [S(f"A{i}") for i in range(4)],
-        links=[L("UP", "DC", "HUB")] + [L(f"C{i}", "HUB", f"A{i}") for i in range(4)],
+        sites=[site("DC", "T1", role="core"), site("HUB", "T1", role="hub")]
+        + [site(f"A{i}", "T1") for i in range(4)],
+        links=[link("UP", "DC", "HUB")] + [link(f"C{i}", "HUB", f"A{i}") for i in range(4)],
     )
     default = {f.id: f.severity for f in find_redundancy(inventory)[0]}
     strict = {f.id: f.severity for f in find_redundancy(inventory, policy=Policy(many_sites=3))[0]}

@@ -5,31 +5,15 @@ from __future__ import annotations
 import math
 import random
 
+from builders import link as link_row
+from builders import site
+
 from psninv.analysis.finding import Finding
 from psninv.analysis.redundancy import find_redundancy
 from psninv.analysis.tariff import Tariff
 from psninv.inventory import Inventory
 
 HIGH = {"high", "critical"}
-
-
-def _site(
-    code: str, role: str, crit: str, tenant: str, lat: float | None, lon: float | None, **extra
-) -> dict:
-    return {
-        "code": code,
-        "role": role,
-        "criticality": crit,
-        "tenant": tenant,
-        "latitude": lat,
-        "longitude": lon,
-        "occupants": [],
-        **extra,
-    }
-
-
-def _link(cid: str, a: str, b: str) -> dict:
-    return {"circuit_id": cid, "a_site": a, "b_site": b, "status": "active"}
 
 
 def gaps_for_high_sites(inventory: Inventory, findings: list[Finding]) -> list[str]:
@@ -52,7 +36,7 @@ def apply(inventory: Inventory, findings: list[Finding]) -> Inventory:
     proposed = {(p.a_site, p.b_site) for f in findings for p in f.proposed_links}
     links = dict(inventory.links)
     for i, (a, b) in enumerate(sorted(proposed)):
-        links[f"NEW-{i:04d}"] = _link(f"NEW-{i:04d}", a, b)
+        links[f"NEW-{i:04d}"] = link_row(f"NEW-{i:04d}", a, b, status="active")
     return Inventory(
         tenants=inventory.tenants, sites=inventory.sites, links=links, prefixes=inventory.prefixes
     )
@@ -63,25 +47,25 @@ def test_proposed_links_close_every_gap_of_high_sites_in_a_hand_built_network(bu
     inventory = build(
         tenants=[{"code": "T1"}, {"code": "T2"}],
         sites=[
-            _site("DC", "core", "critical", "T1", 52.80, -2.10),
-            _site("H1", "hub", "high", "T1", 52.80, -2.00),
-            _site("H2", "hub", "high", "T1", 52.70, -2.00),
-            _site("A1", "access", "high", "T1", 52.801, -2.001),
-            _site("A2", "access", "critical", "T2", 52.702, -2.003),
-            _site("A3", "access", "high", "T1", 52.703, -2.004),
-            _site("A4", "access", "high", "T2", 52.704, -2.005),
-            _site("B1", "access", "standard", "T2", 52.802, -2.002),
+            site("DC", "T1", 52.80, -2.10, role="core", crit="critical"),
+            site("H1", "T1", 52.80, -2.00, role="hub", crit="high"),
+            site("H2", "T1", 52.70, -2.00, role="hub", crit="high"),
+            site("A1", "T1", 52.801, -2.001, crit="high"),
+            site("A2", "T2", 52.702, -2.003, crit="critical"),
+            site("A3", "T1", 52.703, -2.004, crit="high"),
+            site("A4", "T2", 52.704, -2.005, crit="high"),
+            site("B1", "T2", 52.802, -2.002, crit="standard"),
         ],
         links=[
-            _link("R1", "DC", "H1"),
-            _link("R2", "H1", "H2"),
-            _link("R3", "H2", "DC"),
-            _link("a1", "H1", "A1"),
-            _link("a2", "H2", "A2"),
-            _link("a3", "A2", "A3"),
-            _link("p1", "H2", "A4"),
-            _link("p2", "H2", "A4"),
-            _link("b1", "H1", "B1"),
+            link_row("R1", "DC", "H1"),
+            link_row("R2", "H1", "H2"),
+            link_row("R3", "H2", "DC"),
+            link_row("a1", "H1", "A1"),
+            link_row("a2", "H2", "A2"),
+            link_row("a3", "A2", "A3"),
+            link_row("p1", "H2", "A4"),
+            link_row("p2", "H2", "A4"),
+            link_row("b1", "H1", "B1"),
         ],
     )
     findings, summary = find_redundancy(inventory)
@@ -111,16 +95,16 @@ def test_a_site_without_coordinates_still_gets_a_link_with_no_length(build) -> N
     inventory = build(
         tenants=[{"code": "T1"}],
         sites=[
-            _site("DC", "core", "critical", "T1", 52.8, -2.1),
-            _site("H1", "hub", "high", "T1", 52.8, -2.0, district="North"),
-            _site("H2", "hub", "high", "T1", 52.7, -2.0, district="North"),
-            _site("NOWHERE", "access", "high", "T1", None, None, district="North"),
+            site("DC", "T1", 52.8, -2.1, role="core", crit="critical"),
+            site("H1", "T1", 52.8, -2.0, role="hub", crit="high", district="North"),
+            site("H2", "T1", 52.7, -2.0, role="hub", crit="high", district="North"),
+            site("NOWHERE", "T1", None, None, crit="high", district="North"),
         ],
         links=[
-            _link("R1", "DC", "H1"),
-            _link("R2", "H1", "H2"),
-            _link("R3", "H2", "DC"),
-            _link("n", "H1", "NOWHERE"),
+            link_row("R1", "DC", "H1"),
+            link_row("R2", "H1", "H2"),
+            link_row("R3", "H2", "DC"),
+            link_row("n", "H1", "NOWHERE"),
         ],
     )
     findings, summary = find_redundancy(inventory)
@@ -137,10 +121,10 @@ def test_nothing_within_reach_leaves_the_site_listed_without_a_proposal(build) -
     inventory = build(
         tenants=[{"code": "T1"}],
         sites=[
-            _site("DC", "core", "critical", "T1", 52.8, -2.1),
-            _site("FAR", "access", "high", "T1", 55.0, -4.0),
+            site("DC", "T1", 52.8, -2.1, role="core", crit="critical"),
+            site("FAR", "T1", 55.0, -4.0, crit="high"),
         ],
-        links=[_link("l", "DC", "FAR")],
+        links=[link_row("l", "DC", "FAR")],
     )
     findings, summary = find_redundancy(inventory)
 
@@ -157,17 +141,19 @@ def test_random_trees_are_fully_remedied_near_the_lower_bound() -> None:
         for i in range(count):
             role = "core" if i < 2 else "access"
             crit = rnd.choice(["standard", "high", "critical"]) if i >= 2 else "critical"
-            inventory.sites[f"S{i:03d}"] = _site(
+            inventory.sites[f"S{i:03d}"] = site(
                 f"S{i:03d}",
-                role,
-                crit,
                 rnd.choice(["T1", "T2"]),
                 52.5 + rnd.random() * 0.2,
                 -2 + rnd.random() * 0.2,
+                role=role,
+                crit=crit,
             )
         for i in range(1, count):
             parent = rnd.randrange(0, i) if i > 1 else 0
-            inventory.links[f"L{i:03d}"] = _link(f"L{i:03d}", f"S{parent:03d}", f"S{i:03d}")
+            inventory.links[f"L{i:03d}"] = link_row(
+                f"L{i:03d}", f"S{parent:03d}", f"S{i:03d}", status="active"
+            )
         findings, summary = find_redundancy(inventory)
         remedy = summary["remedy"]
         assert remedy["sites_left"] == [], trial

@@ -7,7 +7,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from conftest import Databases, write_rows
+from builders import write_rows
+from conftest import Databases
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from netaddr import IPNetwork

@@ -2,47 +2,20 @@
 
 from __future__ import annotations
 
-import math
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from builders import LAT, LON, link, north, site
+
 from psninv.analysis.finding import Category, Severity
-from psninv.analysis.geo import KM_PER_DEGREE
 from psninv.analysis.sharing import find_sharing
 from psninv.analysis.tariff import Tariff
 
-LAT, LON = 52.80, -2.10
 TENANTS = [
     {"code": "CC", "name": "County Council", "sector": "local-government"},
     {"code": "NHS", "name": "NHS Trust", "sector": "health"},
     {"code": "POL", "name": "Police", "sector": "police"},
 ]
-
-
-def north(metres: float, lat: float = LAT) -> float:
-    """The latitude `metres` due north of lat (a meridian arc is exactly this long)."""
-    return lat + metres / (KM_PER_DEGREE * 1000)
-
-
-def east(metres: float, lat: float = LAT, lon: float = LON) -> float:
-    """A longitude roughly `metres` due east (used only where the exact distance does not matter)."""
-    return lon + metres / (KM_PER_DEGREE * 1000 * math.cos(math.radians(lat)))
-
-
-def site(code: str, tenant: str, lat: float | None, lon: float | None, role: str = "access", **extra):
-    return {"code": code, "tenant": tenant, "latitude": lat, "longitude": lon, "role": role, **extra}
-
-
-def link(cid: str, a: str, b: str, tenant: str, mbps: float, gbp: float, **extra):
-    return {
-        "circuit_id": cid,
-        "a_site": a,
-        "b_site": b,
-        "tenant": tenant,
-        "bandwidth_mbps": mbps,
-        "annual_cost_gbp": gbp,
-        **extra,
-    }
 
 
 def hub_sites() -> list[dict]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from builders import prefix
+
 from psninv.analysis.geo import KM_PER_DEGREE
 from psninv.analysis.sharing import find_sharing
 from psninv.analysis.tariff import Tariff
@@ -12,10 +14,6 @@ SITES = [
     {"code": "A", "tenant": "CC", "latitude": LAT, "longitude": LON, "role": "access"},
     {"code": "B", "tenant": "NHS", "latitude": LAT + 5 / KM_PER_DEGREE, "longitude": LON, "role": "access"},
 ]
-
-
-def prefix(text: str, tenant: str | None, site: str | None = None, vrf: str = "", **extra):
-    return {"prefix": text, "vrf": vrf, "tenant": tenant, "site": site, **extra}
 
 
 def overlaps(findings):

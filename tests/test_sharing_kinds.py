@@ -5,37 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from psninv.analysis.geo import KM_PER_DEGREE, haversine_km
+from builders import LAT, LON, link, north, site
+
+from psninv.analysis.geo import haversine_km
 from psninv.analysis.sharing import find_sharing
 from psninv.analysis.tariff import Tariff
 
-LAT, LON = 52.80, -2.10
 TENANTS = [
     {"code": "CC", "name": "County Council"},
     {"code": "NHS", "name": "NHS Trust"},
     {"code": "EDU", "name": "Schools"},
 ]
 UPLIFT = Decimal(str(Tariff().uplift_per_mbps_gbp))
-
-
-def north(metres: float, lat: float = LAT) -> float:
-    return lat + metres / (KM_PER_DEGREE * 1000)
-
-
-def site(code: str, tenant: str, lat: float, lon: float = LON, role: str = "access", **extra):
-    return {"code": code, "tenant": tenant, "latitude": lat, "longitude": lon, "role": role, **extra}
-
-
-def link(cid: str, a: str, b: str, tenant: str, mbps: float, gbp: float | None, **extra):
-    return {
-        "circuit_id": cid,
-        "a_site": a,
-        "b_site": b,
-        "tenant": tenant,
-        "bandwidth_mbps": mbps,
-        "annual_cost_gbp": gbp,
-        **extra,
-    }
 
 
 def of_kind(findings, kind: str):
@@ -46,11 +27,11 @@ def test_parallel_circuits_become_one_bearer(build) -> None:
     inventory = build(
         tenants=TENANTS,
         sites=[
-            site("P", "CC", LAT),
-            site("Q", "NHS", north(300)),  # too far for co-location, near enough for parallel
-            site("H1", "CC", north(10000), role="hub"),
-            site("H2", "NHS", north(10200), role="hub"),
-            site("FAR", "NHS", north(11000)),  # 800 m from H1: not the same place
+            site("P", "CC", LAT, LON),
+            site("Q", "NHS", north(300), LON),  # too far for co-location, near enough for parallel
+            site("H1", "CC", north(10000), LON, role="hub"),
+            site("H2", "NHS", north(10200), LON, role="hub"),
+            site("FAR", "NHS", north(11000), LON),  # 800 m from H1: not the same place
         ],
         links=[
             link("L1", "P", "H1", "CC", 100, 8000),
@@ -77,14 +58,14 @@ def test_own_hub_near_a_shared_hub_is_consolidated(build) -> None:
     inventory = build(
         tenants=TENANTS,
         sites=[
-            site("CORE", "CC", north(20000), role="core"),
-            site("DC", "CC", north(-20000), role="datacentre"),
-            site("SH", "CC", LAT, role="hub"),
-            site("S1", "CC", north(-3000)),
-            site("S2", "EDU", north(-3500)),
-            site("NH", "NHS", north(3000), role="hub"),
-            site("N1", "NHS", north(6000)),
-            site("N2", "NHS", north(6500)),
+            site("CORE", "CC", north(20000), LON, role="core"),
+            site("DC", "CC", north(-20000), LON, role="datacentre"),
+            site("SH", "CC", LAT, LON, role="hub"),
+            site("S1", "CC", north(-3000), LON),
+            site("S2", "EDU", north(-3500), LON),
+            site("NH", "NHS", north(3000), LON, role="hub"),
+            site("N1", "NHS", north(6000), LON),
+            site("N2", "NHS", north(6500), LON),
         ],
         links=[
             link("SH-UP", "SH", "CORE", "CC", 10000, 30000),
@@ -113,10 +94,10 @@ def test_single_homed_neighbours_back_each_other_up(build) -> None:
     inventory = build(
         tenants=TENANTS,
         sites=[
-            site("H1", "CC", north(8000), role="hub"),
-            site("H2", "NHS", north(-8000), role="hub"),
-            site("D", "CC", LAT),
-            site("E", "NHS", north(400)),
+            site("H1", "CC", north(8000), LON, role="hub"),
+            site("H2", "NHS", north(-8000), LON, role="hub"),
+            site("D", "CC", LAT, LON),
+            site("E", "NHS", north(400), LON),
         ],
         links=[
             link("L-D", "D", "H1", "CC", 100, 3000),
@@ -142,7 +123,11 @@ def test_single_homed_neighbours_back_each_other_up(build) -> None:
 def test_neighbours_on_the_same_hub_are_not_a_backup(build) -> None:
     inventory = build(
         tenants=TENANTS,
-        sites=[site("H1", "CC", north(8000), role="hub"), site("D", "CC", LAT), site("E", "NHS", north(400))],
+        sites=[
+            site("H1", "CC", north(8000), LON, role="hub"),
+            site("D", "CC", LAT, LON),
+            site("E", "NHS", north(400), LON),
+        ],
         links=[link("L-D", "D", "H1", "CC", 100, 3000), link("L-E", "E", "H1", "NHS", 100, 3500)],
     )
     assert of_kind(find_sharing(inventory)[0], "mutual-backup") == []
@@ -152,10 +137,10 @@ def renewal_inventory(build, second_end: dt.date):
     return build(
         tenants=TENANTS,
         sites=[
-            site("H1", "CC", north(8000), role="hub"),
-            site("H2", "NHS", north(-8000), role="hub"),
-            site("R1", "CC", LAT),
-            site("R2", "NHS", north(1000)),
+            site("H1", "CC", north(8000), LON, role="hub"),
+            site("H2", "NHS", north(-8000), LON, role="hub"),
+            site("R1", "CC", LAT, LON),
+            site("R2", "NHS", north(1000), LON),
         ],
         links=[
             link("C1", "R1", "H1", "CC", 100, 4000, contract_end=dt.date(2026, 1, 15)),
@@ -194,7 +179,11 @@ def test_renewal_discount_costs_the_window(build) -> None:
 def test_uncosted_circuits_give_uncosted_findings(build) -> None:
     inventory = build(
         tenants=TENANTS,
-        sites=[site("H", "CC", north(5000), role="hub"), site("A", "CC", LAT), site("B", "NHS", north(40))],
+        sites=[
+            site("H", "CC", north(5000), LON, role="hub"),
+            site("A", "CC", LAT, LON),
+            site("B", "NHS", north(40), LON),
+        ],
         links=[link("L-A", "A", "H", "CC", 100, 5000), link("L-B", "B", "H", "NHS", 100, None)],
     )
     findings, summary = find_sharing(inventory)
@@ -208,7 +197,11 @@ def test_uncosted_circuits_give_uncosted_findings(build) -> None:
 def test_nothing_costed_gives_no_pounds(build) -> None:
     inventory = build(
         tenants=TENANTS,
-        sites=[site("H", "CC", north(5000), role="hub"), site("A", "CC", LAT), site("B", "NHS", north(40))],
+        sites=[
+            site("H", "CC", north(5000), LON, role="hub"),
+            site("A", "CC", LAT, LON),
+            site("B", "NHS", north(40), LON),
+        ],
         links=[link("L-A", "A", "H", "CC", 100, None), link("L-B", "B", "H", "NHS", 100, None)],
     )
     (found,) = of_kind(find_sharing(inventory)[0], "co-location")

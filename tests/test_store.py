@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import write_rows
+from builders import write_rows
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from builders import write_rows
 from click.testing import CliRunner
-from conftest import write_rows
 from python_calamine import CalamineWorkbook
 
 from psninv.cli.app import get_cli

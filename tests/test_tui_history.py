@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import write_rows
+from builders import write_rows
 from test_tui_support import run_app, screen_text, settle, synthetic_rows
 from textual.widgets import Input, Select
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import xlsxwriter
-from conftest import write_rows
+from builders import write_rows, write_xlsx
 from sqlalchemy import func, select
 from test_tui_support import run_app, screen_text
 from textual.widgets import DataTable, Input
@@ -22,18 +21,6 @@ from psninv.tui.app import PsninvApp
 from psninv.tui.import_review import ImportScreen, change_rows, counts_line, shown
 
 CHANGES = Change.__table__
-
-
-def write_workbook(path: Path, sheets: dict[str, Sequence[Sequence[Any]]]) -> Path:
-    """A partner's workbook: one sheet per entity, a header row, then the rows."""
-    book = xlsxwriter.Workbook(str(path))
-    for name, rows in sheets.items():
-        sheet = book.add_worksheet(name)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                sheet.write(r, c, value)
-    book.close()
-    return path
 
 
 @pytest.fixture
@@ -57,7 +44,7 @@ def county(store: Store) -> Store:
 
 def clean_workbook(tmp_path: Path) -> Path:
     """A partner's workbook that renames LEEK, adds a site and a circuit, and repeats STN as it is."""
-    return write_workbook(
+    return write_xlsx(
         tmp_path / "partner.xlsx",
         {
             "Sites": [
@@ -73,7 +60,7 @@ def clean_workbook(tmp_path: Path) -> Path:
 
 def bad_workbook(tmp_path: Path) -> Path:
     """A workbook with a latitude that is not a number and a circuit to a site nobody knows."""
-    return write_workbook(
+    return write_xlsx(
         tmp_path / "bad.xlsx",
         {
             "Sites": [["code", "name", "latitude"], ["BURTON", "Burton office", "north-ish"]],
@@ -211,7 +198,7 @@ def test_a_change_between_review_and_confirm_is_checked_again_and_reported(
     async def scenario(pilot: Any) -> None:
         screen = await review(pilot, workbook)
         # Someone else imports the same site first, in another process or terminal.
-        other = write_workbook(
+        other = write_xlsx(
             tmp_path / "other.xlsx",
             {"Sites": [["code", "name", "tenant"], ["CANNOCK", "Cannock fire station", "POL"]]},
         )

@@ -12,7 +12,8 @@ import time
 from typing import Any
 
 import pytest
-from conftest import Databases, write_rows
+from builders import write_rows
+from conftest import Databases
 from test_tui_support import synthetic_rows
 
 from psninv.store import Store, open_store

@@ -6,7 +6,7 @@ import io
 from typing import Any
 
 import pytest
-from conftest import write_rows
+from builders import write_rows
 from rich.console import Console
 from test_tui_support import run_app, screen_text, synthetic_rows
 from textual.command import CommandPalette

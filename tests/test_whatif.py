@@ -2,43 +2,35 @@
 
 from __future__ import annotations
 
+from builders import link, site
+
 from psninv.analysis.whatif import WhatIf, simulate_failures
 
 TENANTS = [{"code": code} for code in ("COUNCIL", "NHS", "POLICE")]
-
-
-def S(code: str, role: str = "access", tenant: str | None = "COUNCIL", **extra) -> dict:
-    """A site row."""
-    return {"code": code, "role": role, "tenant": tenant, **extra}
-
-
-def L(cid: str, a: str, b: str, **extra) -> dict:
-    """A link row."""
-    return {"circuit_id": cid, "a_site": a, "b_site": b, **extra}
 
 
 def _network(build):
     return build(
         tenants=TENANTS,
         sites=[
-            S("DC1", "core"),
-            S("DC2", "datacentre"),
-            S("HUB", "hub"),
-            S("GP", tenant="NHS", demand_mbps=40, occupants=["COUNCIL"]),
-            S("STN", tenant="POLICE", demand_mbps=60),
-            S("LIB", tenant=None, demand_mbps=5),
-            S("RING", demand_mbps=1),
+            site("DC1", "COUNCIL", role="core"),
+            site("DC2", "COUNCIL", role="datacentre"),
+            site("HUB", "COUNCIL", role="hub"),
+            site("GP", "NHS", demand_mbps=40, occupants=["COUNCIL"]),
+            site("STN", "POLICE", demand_mbps=60),
+            site("LIB", None, demand_mbps=5),
+            site("RING", "COUNCIL", demand_mbps=1),
         ],
         links=[
-            L("UP1", "DC1", "HUB"),
-            L("UP2", "DC2", "HUB"),
-            L("CORE", "DC1", "DC2"),
-            L("g", "HUB", "GP"),
-            L("s", "HUB", "STN"),
-            L("l", "STN", "LIB"),
-            L("r1", "RING", "DC1"),
-            L("r2", "RING", "DC2"),
-            L("gone", "LIB", "DC1", status="ceased"),
+            link("UP1", "DC1", "HUB"),
+            link("UP2", "DC2", "HUB"),
+            link("CORE", "DC1", "DC2"),
+            link("g", "HUB", "GP"),
+            link("s", "HUB", "STN"),
+            link("l", "STN", "LIB"),
+            link("r1", "RING", "DC1"),
+            link("r2", "RING", "DC2"),
+            link("gone", "LIB", "DC1", status="ceased"),
         ],
     )
 
@@ -74,8 +66,8 @@ def test_a_redundant_site_survives_any_one_failure(build) -> None:
 def test_without_a_core_the_largest_surviving_part_keeps_going(build) -> None:
     inventory = build(
         tenants=TENANTS,
-        sites=[S(c) for c in ("A", "B", "C", "D", "E", "ISLAND")],
-        links=[L("ab", "A", "B"), L("bc", "B", "C"), L("cd", "C", "D"), L("de", "D", "E")],
+        sites=[site(c, "COUNCIL") for c in ("A", "B", "C", "D", "E", "ISLAND")],
+        links=[link("ab", "A", "B"), link("bc", "B", "C"), link("cd", "C", "D"), link("de", "D", "E")],
     )
     assert simulate_failures(inventory, ["de"]).cut_off_sites == {"E"}
     assert simulate_failures(inventory, ["B"]).cut_off_sites == {"A"}
