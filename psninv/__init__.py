@@ -4,6 +4,7 @@ The library core (model, store, io, graph, analysis) imports neither the TUI nor
 """
 
 from psninv.analysis import Analysis, Finding, Severity, analyse
+from psninv.errors import PsninvError
 from psninv.graph import build_graph, core_sites
 from psninv.inventory import Inventory
 from psninv.sample import sample_path
@@ -15,6 +16,7 @@ __all__ = [
     "Analysis",
     "Finding",
     "Inventory",
+    "PsninvError",
     "ReadOnlyError",
     "Store",
     "Severity",

@@ -39,7 +39,7 @@ def test_a_bug_in_a_worker_is_an_internal_error_with_its_traceback_logged(
         run_app(app, scenario, size=(120, 30))
     assert len(shown) == 1
     assert shown[0].startswith("analysis failed: internal error: ")
-    assert shown[0].endswith("(a bug in psninv; its traceback is in the log)")
+    assert shown[0].endswith(f"(a bug in psninv; its traceback is in {textual_log})")
     error = shown[0].removeprefix("analysis failed: internal error: ").split(" (a bug")[0]
     log = textual_log.read_text(encoding="utf-8")
     assert "Traceback (most recent call last)" in log

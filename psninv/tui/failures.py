@@ -5,6 +5,8 @@ from __future__ import annotations
 import traceback
 from typing import Any
 
+from textual import constants
+
 from psninv.errors import PsninvError
 
 
@@ -17,4 +19,7 @@ def failure_text(node: Any, error: BaseException) -> str:
     if isinstance(error, PsninvError):
         return str(error)
     node.log.error("".join(traceback.format_exception(error)))
-    return f"internal error: {type(error).__name__}: {error} (a bug in psninv; its traceback is in the log)"
+    where = f"its traceback is in {constants.LOG_FILE}" if constants.LOG_FILE else (
+        "TEXTUAL_LOG=FILE keeps its traceback"
+    )
+    return f"internal error: {type(error).__name__}: {error} (a bug in psninv; {where})"
