@@ -14,14 +14,16 @@ import click
 import pytest
 from builders import write_rows
 from click.testing import CliRunner
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from psninv import errors
 from psninv.analysis.policy import Policy
 from psninv.analysis.tariff import Tariff
 from psninv.cli.app import EXIT_BROKEN_PIPE, EXIT_INTERNAL, PsninvGroup, get_cli
 from psninv.errors import PsninvError
+from psninv.model import ENTITY_TABLES
 from psninv.sample import sample_path
-from psninv.store import open_store
+from psninv.store import Store, open_store
 
 TREE = [
     cls
@@ -122,6 +124,31 @@ def test_psninv_debug_shows_the_bugs_traceback(corrupted: str, monkeypatch) -> N
     assert result.output.endswith(
         "psninv: internal error: ValueError: could not convert string to float: 'a lot'\n"
     )
+
+
+def test_a_schema_psninv_did_not_make_is_an_internal_error(tmp_path: Path) -> None:
+    # A valid SQLite inventory at the current schema version whose link table someone altered:
+    # SQLite answers psninv's query with SQLITE_ERROR, an OperationalError that is no user's to fix.
+    path = tmp_path / "altered.db"
+    open_store(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("ALTER TABLE link RENAME COLUMN provider TO supplier")
+
+    result = CliRunner().invoke(get_cli(), ["links", "--db", str(path)])
+
+    assert result.exit_code == EXIT_INTERNAL
+    assert result.output.startswith("psninv: internal error: OperationalError: ")
+    assert "no such column" in result.output and "Traceback" not in result.output
+
+
+def test_the_store_boundary_lets_psninv_bugs_through(store: Store) -> None:
+    with pytest.raises(DBAPIError) as caught, store.read() as conn:
+        conn.exec_driver_sql("SELECT no_such_column FROM tenant")
+    assert not isinstance(caught.value, PsninvError)
+
+    write_rows(store, tenants=[{"code": "T1", "name": "One"}])
+    with pytest.raises(IntegrityError), store.write() as conn:
+        conn.execute(ENTITY_TABLES["tenants"].insert().values(code="T1", name="Again", version=1))
 
 
 def test_a_users_database_problem_is_one_line(tmp_path: Path) -> None:

@@ -15,17 +15,24 @@ from psninv.store.engine import is_lock_timeout, lock_timeout_message
 # a privilege (42501). Other codes (constraint, syntax, data) mean psninv sent something wrong.
 _USER_SQLSTATE_CLASSES = ("08", "28", "53", "57")
 _USER_SQLSTATES = ("42501",)
+# SQLite's primary result codes of the same kinds: PERM, BUSY, LOCKED, READONLY, IOERR, CORRUPT,
+# FULL, CANTOPEN, NOLFS, AUTH, NOTADB. SQLITE_ERROR (1), which sqlite3 raises as an
+# OperationalError for "no such column" and syntax errors alike, is psninv's own mistake.
+_USER_SQLITE_CODES = frozenset({3, 5, 6, 8, 10, 11, 13, 14, 22, 23, 26})
 
 
 def is_users_problem(error: DatabaseError) -> bool:
     """Whether a database error is about the database's state or access rather than psninv's SQL."""
     orig = getattr(error, "orig", None)
+    sqlite_code = getattr(orig, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return (sqlite_code & 0xFF) in _USER_SQLITE_CODES  # an extended code: primary in the low byte
     sqlstate = getattr(orig, "sqlstate", None)
     if sqlstate:
         return sqlstate in _USER_SQLSTATES or sqlstate[:2] in _USER_SQLSTATE_CLASSES
-    # SQLite and drivers without SQLSTATEs: OperationalError is the DB-API's class for a database
-    # that is locked, unreachable, read-only or full; a bare DatabaseError is a file that is not one.
-    return isinstance(error, OperationalError) or type(error) is DatabaseError
+    # No code at all (psycopg before the server answered: refused, unknown host, bad password
+    # file): the DB-API's OperationalError is a database that cannot be reached or used.
+    return isinstance(error, OperationalError)
 
 
 def translate(error: BaseException) -> DatabaseAccessError | LockTimeoutError | None:
