@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 import os
 import re
@@ -275,3 +276,32 @@ def test_a_bad_policy_file_on_the_command_line_is_one_line(tmp_path: Path) -> No
 
     assert result.exit_code == 1
     assert result.output == f"psninv: {policy}, line 2, column 9: not valid TOML: Invalid value\n"
+
+
+# --- one tree, kept one ---------------------------------------------------------------------------
+
+PACKAGE = Path(errors.__file__).resolve().parent
+# Exceptions that carry control flow inside one module and never reach a user.
+CONTROL_FLOW = {("io/importer.py", "_Rollback"), ("tui/data.py", "AnalysisCancelled")}
+
+
+def _exception_classes() -> set[tuple[str, str]]:
+    found = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(
+                isinstance(base, ast.Name) and (base.id.endswith(("Error", "Exception")))
+                for base in node.bases
+            ):
+                found.add((path.relative_to(PACKAGE).as_posix(), node.name))
+    return found
+
+
+def test_every_exception_psninv_defines_is_in_the_tree() -> None:
+    outside = {
+        (where, name)
+        for where, name in _exception_classes()
+        if where not in ("errors.py", "cli/app.py") and (where, name) not in CONTROL_FLOW
+    }
+    assert outside == set()
+
