@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.text import Text
 
 from psninv._gc import collector_paused
 from psninv.analysis import Analysis, Finding, Severity, Tariff, analyse, columns_needed
 from psninv.cli.app import EXIT_DATA, cli, db_options, open_for
 from psninv.cli.render import console, severity_text, table
+from psninv.display import escape_markup
 from psninv.graph import is_active
 from psninv.io.atomic import replacing
 from psninv.store import Store
@@ -154,7 +156,8 @@ def print_what_if(what_if: dict[str, Any]) -> None:
     failed = what_if.get("failed_sites", []) + what_if.get("failed_links", [])
     cut = what_if.get("cut_off", {})
     verb = "fails" if len(failed) == 1 else "fail"
-    out.print(f"[bold]What if {', '.join(failed)} {verb}:[/] {what_if.get('sites_cut_off', 0)} sites of "
+    shown = escape_markup(", ".join(failed))
+    out.print(f"[bold]What if {shown} {verb}:[/] {what_if.get('sites_cut_off', 0)} sites of "
               f"{len(what_if.get('tenants_affected', []))} tenants cut off from the core, "
               f"{what_if.get('demand_lost_mbps', 0):,.0f} Mbit/s of demand lost. "
               "A shared site is listed under each of its tenants.")
@@ -184,8 +187,10 @@ def _print_summary(summary: dict[str, Any]) -> None:
     out = console()
     by_severity = summary.get("findings_by_severity", {})
     if by_severity:
-        parts = [f"{severity_text(s.value)} {by_severity.get(s.value, 0)}" for s in Severity]
-        out.print("Findings: " + "  ".join(parts))
+        line = Text("Findings:")
+        for s in Severity:
+            line.append("  ").append_text(severity_text(s.value)).append(f" {by_severity.get(s.value, 0)}")
+        out.print(line)
     sharing = summary.get("sharing")
     if sharing:
         total = sharing.get("total_annual_cost_gbp")
