@@ -202,7 +202,7 @@ def _in_process(db: Path) -> dict:
     ours_s, structure = _clock(lambda: analyse_structure(build_network(inventory)))
     analyse_s, result = _clock(lambda: analyse(inventory, only="redundancy"))
     # The reference is given its dicts ready-made; the report builds them as it writes.
-    dicts = {"summary": result.summary, "findings": [f.to_dict() for f in result.findings]}
+    dicts = {"summary": result.summary_to_dict(), "findings": [f.to_dict() for f in result.findings]}
     dump_s, _ = _clock(lambda: json.dumps(dicts, default=str, ensure_ascii=False))
     dicts = None
     with open(os.devnull, "w", encoding="utf-8") as sink:

@@ -104,8 +104,8 @@ def main() -> int:
         f"(goal < {GOAL_S:.0f} s: {'met' if total_s < GOAL_S else 'NOT met'})"
     )
     print(
-        f"  findings shown {len(findings):,}, hidden {summary['hidden']:,}; "
-        f"by kind {summary['opportunities']}"
+        f"  findings shown {len(findings):,}, hidden {summary.hidden:,}; "
+        f"by kind {summary.to_dict()['opportunities']}"
     )
     print(f"references, same {len(points):,} points, measured in this run:")
     print(f"  psninv pairs_within (NumPy grid), {radius:g} km: {pairs_s:.2f} s ({pairs[0].size:,} pairs)")

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from psninv.analysis import analyse, columns_needed
-from psninv.analysis.finding import Analysis
+from psninv.analysis import Analysis, WhatIf, analyse, columns_needed
 from psninv.io.importer import import_files
 from psninv.io.report import iter_json
 from psninv.store import Store, open_store
@@ -78,6 +77,8 @@ def test_the_streamed_json_is_the_text_json_dumps_gives(sample_store: Store, ind
 
 @pytest.mark.parametrize("indent", [None, 2])
 def test_the_streamed_json_of_no_findings(indent: int | None) -> None:
-    empty = Analysis(summary={"findings": 0, "note": "[]"}, findings=[])
+    # A summary holding the text "[]" (and empty lists): the findings' [] is found after them.
+    unknown = WhatIf(failed_sites=[], failed_links=[], unknown=["[]"], cut_off={}, demand_lost_mbps=0.0)
+    empty = Analysis(findings=[], what_if=unknown)
     expected = json.dumps(empty.to_dict(), indent=indent, ensure_ascii=False)
     assert "".join(iter_json(empty, indent=indent)) == expected

@@ -71,6 +71,43 @@ def test_analyse_json_has_every_field(sample_db: str) -> None:
         assert finding["id"].startswith(finding["kind"] + ":")
 
 
+def test_analyse_json_summary_keeps_its_keys(sample_db: str) -> None:
+    # The typed summaries write the same JSON document the dict summaries did; scripts read these keys.
+    summary = json.loads(run("analyse", "--db", sample_db, "--format", "json").stdout)["summary"]
+    assert list(summary) == ["redundancy", "sharing", "findings", "findings_by_severity"]
+    assert list(summary["redundancy"]) == [
+        "sites", "links", "cores", "mode", "components", "sites_without_core", "findings",
+        "by_severity", "by_kind", "remedy", "capacity", "policy",
+    ]
+    assert list(summary["sharing"]) == [
+        "total_annual_cost_gbp", "active_links", "uncosted_links", "savings_gbp", "savings_pct",
+        "avoided_gbp", "by_tenant", "opportunities", "by_kind", "hidden", "threshold_pct", "tariff",
+        "warnings",
+    ]
+    assert list(summary["sharing"]["by_tenant"]["SCC"]) == [
+        "name", "annual_cost_gbp", "savings_gbp", "savings_pct", "avoided_gbp",
+    ]
+    assert summary["findings"] == sum(summary["findings_by_severity"].values())
+
+
+def test_analyse_sharing_prints_the_savings_of_each_tenant(sample_db: str) -> None:
+    data = json.loads(run("analyse", "--db", sample_db, "--only", "sharing", "--format", "json").stdout)
+    by_tenant = data["summary"]["sharing"]["by_tenant"]
+    saving = {code: entry for code, entry in by_tenant.items() if entry["savings_gbp"]}
+    assert len(saving) >= 3
+    table = run("analyse", "--db", sample_db, "--only", "sharing").stdout
+    lines = table.splitlines()
+    columns = ["tenant", "annual", "cost", "savings", "%"]
+    header = next(i for i, line in enumerate(lines) if line.split() == columns)
+    rows = [line.split() for line in lines[header + 1 : header + 1 + len(saving)]]
+    # Largest saving first, each row the tenant's own figures from the summary.
+    assert [row[0] for row in rows] == sorted(saving, key=lambda code: -saving[code]["savings_gbp"])
+    for code, cost, saved, pct in rows:
+        entry = saving[code]
+        assert cost == f"£{entry['annual_cost_gbp']:,}" and saved == f"£{entry['savings_gbp']:,}"
+        assert pct == f"{entry['savings_pct']:.1f}%"
+
+
 def test_analyse_table_fits_100_columns(sample_db: str) -> None:
     result = run("analyse", "--db", sample_db, "--only", "redundancy")
     assert result.exit_code == 0

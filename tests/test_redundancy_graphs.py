@@ -38,7 +38,7 @@ def test_parallel_links_are_never_bridges_but_leave_the_site_single_homed(build)
     assert bridge.impact["sites_cut_off"] == 2
     assert bridge.impact["cut_off_sites"] == ["A", "HUB"]
     assert set(by_kind(findings, "cut-site")) == {"HUB"}
-    assert summary["by_kind"]["bridge"] == 1
+    assert summary.by_kind["bridge"] == 1
 
 
 def test_a_ring_has_no_single_point_of_failure(build) -> None:
@@ -52,7 +52,7 @@ def test_a_ring_has_no_single_point_of_failure(build) -> None:
 
     gaps = [f for f in findings if f.kind in ("bridge", "cut-site", "single-homed", "isolated-site")]
     assert gaps == []
-    assert summary["remedy"]["lower_bound"] == 0 and summary["remedy"]["proposed"] == 0
+    assert summary.remedy.lower_bound == 0 and summary.remedy.proposed == 0
 
 
 def test_a_star_makes_every_spoke_a_bridge_and_the_centre_a_cut_site(build) -> None:
@@ -116,7 +116,7 @@ def test_without_a_core_the_smaller_side_is_cut_off(build) -> None:
     )
     findings, summary = find_redundancy(inventory)
 
-    assert summary["mode"] == "whole-network"
+    assert summary.mode == "whole-network"
     bridges = by_kind(findings, "bridge")
     assert set(bridges) == {"ax", "xy", "yb", "b1"}
     assert bridges["xy"].impact["cut_off_sites"] == ["B1", "B2", "Y"]
@@ -142,8 +142,8 @@ def test_two_components_each_analysed_and_the_coreless_one_counted(build) -> Non
     )
     findings, summary = find_redundancy(inventory)
 
-    assert summary["components"] == 4 - 1
-    assert summary["sites_without_core"] == 3
+    assert summary.components == 4 - 1
+    assert summary.sites_without_core == 3
     assert set(by_kind(findings, "bridge")) == {"C1", "C2"}
     assert by_kind(findings, "bridge")["C1"].impact["cut_off_sites"] == ["A"]
     assert by_kind(findings, "bridge")["C2"].impact["sites_cut_off"] == 1
@@ -281,7 +281,7 @@ def test_capacity_overload_when_the_primary_fails(build) -> None:
     assert capacity["BAK"].impact["load_mbps"] == 500.0
     assert capacity["BAK"].impact["bandwidth_mbps"] == 400.0
     assert capacity["BAK"].impact["demand_mbps_lost"] == 100.0
-    assert summary["capacity"]["overloaded"] == 1
+    assert summary.capacity.overloaded == 1
 
 
 def test_capacity_of_a_bundle_drops_when_one_of_its_circuits_fails(build) -> None:
@@ -341,8 +341,8 @@ def test_ids_are_stable_and_findings_sorted_worst_first(build) -> None:
     assert [f.id for f in first.findings] == [f.id for f in second.findings]
     assert [f.sort_key() for f in first.findings] == sorted(f.sort_key() for f in first.findings)
     assert {f.id for f in first.findings} >= {"bridge:C1", "bridge:C2", "cut-site:A", "single-homed:B"}
-    assert first.summary["findings_by_severity"]["high"] >= 1
-    assert set(first.summary) >= {"redundancy", "findings_by_severity"}
+    assert first.by_severity["high"] >= 1
+    assert set(first.summary_to_dict()) >= {"redundancy", "findings_by_severity"}
 
 
 def test_analyse_with_failures_reports_the_what_if_and_the_degraded_network(build) -> None:
@@ -363,8 +363,8 @@ def test_analyse_with_failures_reports_the_what_if_and_the_degraded_network(buil
     )
     result = analyse(inventory, only="redundancy", failed=["C3"])
 
-    assert result.summary["what_if"]["failed_links"] == ["C3"]
-    assert result.summary["what_if"]["sites_cut_off"] == 0
+    assert result.what_if.failed_links == ["C3"]
+    assert result.what_if.sites_cut_off == 0
     assert "bridge:C1" in {f.id for f in result.findings}  # only a bridge once C3 is gone
     healthy = analyse(inventory, only="redundancy")
     assert "bridge:C1" not in {f.id for f in healthy.findings}
@@ -431,4 +431,4 @@ def test_find_redundancy_accepts_failures_by_site_or_circuit(build, failed: list
     findings, summary = find_redundancy(inventory, failed=failed)
 
     assert "isolated-site:A" in {f.id for f in findings} or "bridge:C1" in {f.id for f in findings}
-    assert summary["sites_without_core"] >= 1
+    assert summary.sites_without_core >= 1

@@ -112,7 +112,7 @@ def test_a_stricter_policy_counts_paths_by_max_flow(build) -> None:
 
     assert set(below) == {"ONE", "TWO"}
     assert below["TWO"].impact["measured"]["paths"] == 2
-    assert summary["policy"]["high"]["paths"] == 3
+    assert summary.policy.high.paths == 3
 
 
 def test_severity_thresholds_come_from_the_policy(build) -> None:

@@ -78,10 +78,10 @@ def test_proposed_links_close_every_gap_of_high_sites_in_a_hand_built_network(bu
         "single-homed:A3",
         "single-homed:A4",
     }
-    remedy = summary["remedy"]
-    assert remedy["sites_left"] == []
-    assert remedy["lower_bound"] == math.ceil(remedy["bridge_tree_leaves"] / 2) == 2
-    assert remedy["lower_bound"] <= remedy["proposed"] <= remedy["lower_bound"] + 1
+    remedy = summary.remedy
+    assert remedy.sites_left == []
+    assert remedy.lower_bound == math.ceil(remedy.bridge_tree_leaves / 2) == 2
+    assert remedy.lower_bound <= remedy.proposed <= remedy.lower_bound + 1
     for f in findings:
         for link in f.proposed_links:
             assert link.length_km is not None and link.length_km <= Tariff().max_remedy_km
@@ -112,7 +112,7 @@ def test_a_site_without_coordinates_still_gets_a_link_with_no_length(build) -> N
     proposed = [p for f in findings for p in f.proposed_links]
     assert proposed and all(p.length_km is None and p.annual_cost_gbp is None for p in proposed)
     assert {(p.a_site, p.b_site) for p in proposed} == {("NOWHERE", "H2")}  # same district, not its own hub
-    assert summary["remedy"]["links_without_length"] == 1
+    assert summary.remedy.links_without_length == 1
     again, _ = find_redundancy(apply(inventory, findings))
     assert gaps_for_high_sites(inventory, again) == []
 
@@ -128,8 +128,8 @@ def test_nothing_within_reach_leaves_the_site_listed_without_a_proposal(build) -
     )
     findings, summary = find_redundancy(inventory)
 
-    assert summary["remedy"]["sites_left"] == ["FAR"]
-    assert summary["remedy"]["proposed"] == 0
+    assert summary.remedy.sites_left == ["FAR"]
+    assert summary.remedy.proposed == 0
     assert all(not f.proposed_links for f in findings)
 
 
@@ -155,8 +155,8 @@ def test_random_trees_are_fully_remedied_near_the_lower_bound() -> None:
                 f"L{i:03d}", f"S{parent:03d}", f"S{i:03d}", status="active"
             )
         findings, summary = find_redundancy(inventory)
-        remedy = summary["remedy"]
-        assert remedy["sites_left"] == [], trial
-        assert remedy["proposed"] >= remedy["lower_bound"]
+        remedy = summary.remedy
+        assert remedy.sites_left == [], trial
+        assert remedy.proposed >= remedy.lower_bound
         again, _ = find_redundancy(apply(inventory, findings))
         assert gaps_for_high_sites(inventory, again) == [], trial

@@ -133,7 +133,7 @@ def test_failing_the_district_hub_cuts_off_its_sites_grouped_by_tenant(sample: I
                 expected[tenant].append(code)
 
     result = analyse(sample, only="redundancy", failed=[hub])
-    what_if = result.summary["what_if"]
+    what_if = result.what_if.to_dict()
     assert what_if["cut_off"] == dict(sorted(expected.items()))
     assert what_if["failed_sites"] == [hub]
     assert what_if["demand_lost_mbps"] == sum(
@@ -171,7 +171,7 @@ def test_remedies_close_the_gaps_of_high_and_critical_sites(
             assert sample.sites[f.sites[0]]["criticality"] not in HIGH, f.id
         if f.kind == "bridge":
             assert not any(sample.sites[c]["criticality"] in HIGH for c in f.impact["cut_off_sites"]), f.id
-    assert summary["remedy"]["proposed"] == 0
+    assert summary.remedy.proposed == 0
 
 
 def test_titles_fit_a_100_column_table(findings: dict[str, Finding]) -> None:

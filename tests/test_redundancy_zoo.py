@@ -30,14 +30,14 @@ def test_bridges_and_cut_sites_equal_networkx(store: Store, path: Path) -> None:
     }
     assert {f.links[0] for f in findings if f.kind == "bridge"} == expected_bridges
     assert {f.sites[0] for f in findings if f.kind == "cut-site"} == set(nx.articulation_points(simple))
-    assert summary["mode"] == "whole-network"
+    assert summary.mode == "whole-network"
 
     # The same counts straight from the file, read by networkx with parallel edges kept.
     raw = nx.read_graphml(path, force_multigraph=True)
     raw_simple = nx.Graph(raw)
     raw_bridges = [e for e in nx.bridges(raw_simple) if raw.number_of_edges(*e) == 1]
     assert len(raw_bridges) == len(expected_bridges)
-    assert len(list(nx.articulation_points(raw_simple))) == summary["by_kind"]["cut-site"]
+    assert len(list(nx.articulation_points(raw_simple))) == summary.by_kind["cut-site"]
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])

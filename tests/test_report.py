@@ -11,9 +11,11 @@ from xml.etree import ElementTree
 import pytest
 from python_calamine import CalamineWorkbook
 
-from psninv.analysis.finding import Analysis
+from psninv.analysis import Analysis
 from psninv.analysis.geo import KM_PER_DEGREE
+from psninv.analysis.redundancy import find_redundancy
 from psninv.analysis.sharing import find_sharing
+from psninv.inventory import Inventory
 from psninv.io.report import CSV_COLUMNS, CURRENCY_FORMAT, write_report
 
 LAT, LON = 52.8, -2.1
@@ -72,13 +74,13 @@ def analysis(build) -> Analysis:
         prefixes=[{"prefix": "10.0.0.0/16", "site": "=A1"}, {"prefix": "10.0.1.0/24", "site": "B"}],
     )
     findings, summary = find_sharing(inventory)
-    return Analysis(summary={"sharing": summary, "findings": len(findings)}, findings=findings)
+    return Analysis(findings=findings, sharing=summary)
 
 
 def test_json_parses_and_keeps_everything(analysis: Analysis, tmp_path: Path) -> None:
     written = write_report(analysis, tmp_path / "out" / "report.json", "json")
     data = json.loads(written.read_text(encoding="utf-8"))
-    assert data["summary"]["sharing"]["savings_gbp"] == analysis.summary["sharing"]["savings_gbp"]
+    assert data["summary"]["sharing"]["savings_gbp"] == analysis.sharing.savings_gbp
     assert [f["id"] for f in data["findings"]] == [f.id for f in analysis.findings]
     colocation = next(f for f in data["findings"] if f["kind"] == "co-location")
     assert colocation["savings_gbp"] == 5750 and colocation["category"] == "sharing"
@@ -122,7 +124,7 @@ def test_xlsx_opens_with_currency_columns_and_a_summary_per_tenant(
     assert summary[0][:6] == ["Tenant", "Name", "Annual cost £", "Savings £/yr", "Savings %", "Avoided £/yr"]
     tenants = {row[0]: row for row in summary[1:4]}
     assert tenants["+CC"][1] == "=County" and tenants["+CC"][2] == 5000
-    assert tenants["@NHS"][3] == analysis.summary["sharing"]["by_tenant"]["@NHS"]["savings_gbp"]
+    assert tenants["@NHS"][3] == analysis.sharing.by_tenant["@NHS"].savings_gbp
     assert tenants["All"][3] == 5750
 
     # The saving cell itself carries the £ format, and nothing became a formula.
@@ -145,7 +147,9 @@ def test_unknown_format_is_refused(analysis: Analysis, tmp_path: Path) -> None:
 
 
 def test_a_summary_without_sharing_still_writes(tmp_path: Path) -> None:
-    empty = Analysis(summary={"findings": 0, "redundancy": {"bridges": 0}}, findings=[])
+    # An inventory with nothing in it: the redundancy summary is all zeros and no sharing ran.
+    _findings, redundancy = find_redundancy(Inventory())
+    empty = Analysis(findings=[], redundancy=redundancy)
     path = write_report(empty, tmp_path / "empty.xlsx", "xlsx")
     summary = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Summary").to_python()
-    assert ["redundancy.bridges", 0] in [row[:2] for row in summary]
+    assert ["redundancy.links", 0] in [row[:2] for row in summary]

@@ -63,20 +63,20 @@ def test_two_tenants_50_m_apart_share_one_circuit(build) -> None:
     assert found.impact["distance_m"] == {"B": 50.0}
     assert found.assumptions["uplift_per_mbps_gbp"] == tariff.uplift_per_mbps_gbp
     assert found.assumptions["co_location_m"] == 100.0
-    assert summary["opportunities"]["co-location"] == 1
-    assert summary["total_annual_cost_gbp"] == 11000
-    assert summary["savings_gbp"] == 5750
-    assert summary["savings_pct"] == 52.3
+    assert summary.opportunities["co-location"] == 1
+    assert summary.total_annual_cost_gbp == 11000
+    assert summary.savings_gbp == 5750
+    assert summary.savings_pct == 52.3
     # Shared out by what each pays (5,000 : 6,000), whole pounds adding up exactly.
-    assert summary["by_tenant"]["CC"]["savings_gbp"] == 2614
-    assert summary["by_tenant"]["NHS"]["savings_gbp"] == 3136
-    assert summary["by_tenant"]["CC"]["savings_pct"] == 52.3
+    assert summary.by_tenant["CC"].savings_gbp == 2614
+    assert summary.by_tenant["NHS"].savings_gbp == 3136
+    assert summary.by_tenant["CC"].savings_pct == 52.3
 
 
 def test_two_tenants_150_m_apart_are_not_co_located(build) -> None:
     findings, summary = find_sharing(two_tenants(build, 150))
     assert of_kind(findings, "co-location") == []
-    assert summary["opportunities"]["co-location"] == 0
+    assert summary.opportunities["co-location"] == 0
     # Their two circuits to the same hub are still parallel (ends within 500 m): a different kind.
     assert [f.id for f in findings] == ["parallel-circuits:L-A"]
 
@@ -107,7 +107,7 @@ def test_three_tenants_in_one_building_make_one_finding(build) -> None:
     assert found.savings_gbp == 10500
     assert found.severity is Severity.MEDIUM
     assert "in one building" in found.title
-    assert summary["warnings"] and "C" in summary["warnings"][0]
+    assert summary.warnings and "C" in summary.warnings[0]
 
 
 def test_occupant_host_is_preferred_and_named(build) -> None:
@@ -162,7 +162,7 @@ def test_site_without_coordinates_is_skipped_with_a_warning(build) -> None:
     )
     findings, summary = find_sharing(inventory)
     assert of_kind(findings, "co-location") == []
-    assert summary["warnings"] == ["1 site(s) without coordinates skipped by the distance searches: LOST"]
+    assert summary.warnings == ["1 site(s) without coordinates skipped by the distance searches: LOST"]
 
 
 def test_threshold_hides_and_include_hidden_shows(build) -> None:
@@ -172,14 +172,14 @@ def test_threshold_hides_and_include_hidden_shows(build) -> None:
     assert of_kind(findings, "co-location") == []
     # The same two circuits are also parallel, and just as far below the bar.
     assert findings == []
-    assert summary["hidden"] == 2
-    assert summary["by_kind"]["co-location"] == {"count": 0, "hidden": 1, "savings_gbp": 0}
-    assert summary["savings_gbp"] == 0
+    assert summary.hidden == 2
+    assert summary.by_kind["co-location"].to_dict() == {"count": 0, "hidden": 1, "savings_gbp": 0}
+    assert summary.savings_gbp == 0
     shown, summary_all = find_sharing(inventory, tariff=tariff, include_hidden=True)
     (found,) = of_kind(shown, "co-location")
     assert found.savings_gbp == 5750 and found.impact["below_threshold"] is True
     # Hidden opportunities never add to the totals, --all or not.
-    assert summary_all["savings_gbp"] == 0 and summary_all["hidden"] == 2
+    assert summary_all.savings_gbp == 0 and summary_all.hidden == 2
 
 
 def test_tariff_override_changes_the_pounds_exactly(build, tmp_path: Path) -> None:
@@ -209,4 +209,4 @@ def test_ceased_circuits_do_not_count(build) -> None:
     )
     findings, summary = find_sharing(inventory)
     assert of_kind(findings, "co-location") == []
-    assert summary["total_annual_cost_gbp"] == 5000
+    assert summary.total_annual_cost_gbp == 5000

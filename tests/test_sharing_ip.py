@@ -33,7 +33,7 @@ def test_nested_and_equal_prefixes_in_different_vrfs_do_not_overlap(build) -> No
     )
     findings, summary = find_sharing(inventory)
     assert overlaps(findings) == []
-    assert summary["opportunities"]["ip-overlap"] == 0
+    assert summary.opportunities["ip-overlap"] == 0
 
 
 def test_nested_prefixes_in_one_vrf_overlap_and_get_a_block_from_the_tenants_own_range(build) -> None:
@@ -172,10 +172,10 @@ def test_site_prefixes_that_summarise_are_info_tidy_ups(build) -> None:
             "to": ["10.20.0.0/23", "10.20.3.0/24"],
         }
     ]
-    assert summary["opportunities"]["cidr-merge"] == 1
+    assert summary.opportunities["cidr-merge"] == 1
 
 
 def test_bad_prefix_is_a_warning_not_a_crash(build) -> None:
     inventory = build(tenants=TENANTS, sites=SITES, prefixes=[prefix("not-an-ip", "CC", "A")])
     _findings, summary = find_sharing(inventory)
-    assert any("not-an-ip" in warning for warning in summary["warnings"])
+    assert any("not-an-ip" in warning for warning in summary.warnings)

@@ -51,7 +51,7 @@ def test_parallel_circuits_become_one_bearer(build) -> None:
     assert found.tenants == ["CC", "NHS"]
     assert found.impact["summed_mbps"] == 300
     assert found.assumptions["parallel_end_m"] == 500.0
-    assert summary["opportunities"]["parallel-circuits"] == 1
+    assert summary.opportunities["parallel-circuits"] == 1
 
 
 def test_own_hub_near_a_shared_hub_is_consolidated(build) -> None:
@@ -116,8 +116,8 @@ def test_single_homed_neighbours_back_each_other_up(build) -> None:
     assert found.proposed_links[0].annual_cost_gbp == crosslink
     assert found.proposed_links[0].length_km == round(km, 4)
     # A cost avoided, not cut: reported apart from the savings.
-    assert summary["savings_gbp"] == 0
-    assert summary["avoided_gbp"] == found.savings_gbp
+    assert summary.savings_gbp == 0
+    assert summary.avoided_gbp == found.savings_gbp
 
 
 def test_neighbours_on_the_same_hub_are_not_a_backup(build) -> None:
@@ -172,8 +172,8 @@ def test_renewal_discount_costs_the_window(build) -> None:
     (found,) = of_kind(findings, "renewal-window")
     assert found.savings_gbp == 1125  # £9,000 x 12.5%
     assert found.savings_pct == 12.5
-    assert summary["by_tenant"]["CC"]["savings_gbp"] == 500
-    assert summary["by_tenant"]["NHS"]["savings_gbp"] == 625
+    assert summary.by_tenant["CC"].savings_gbp == 500
+    assert summary.by_tenant["NHS"].savings_gbp == 625
 
 
 def test_uncosted_circuits_give_uncosted_findings(build) -> None:
@@ -191,7 +191,7 @@ def test_uncosted_circuits_give_uncosted_findings(build) -> None:
     # Keeping the uncosted circuit and retiring the costed one is a known saving of an unknown share.
     assert found.id == "co-location:B"
     assert found.savings_gbp == 4750 and found.savings_pct is None
-    assert summary["uncosted_links"] == 1
+    assert summary.uncosted_links == 1
 
 
 def test_nothing_costed_gives_no_pounds(build) -> None:

@@ -212,9 +212,9 @@ def test_the_summary_adds_up(analysed: tuple[list[Finding], dict]) -> None:
     findings, summary = analysed
     shown = [f for f in findings if not f.impact["below_threshold"]]
     cash = [f for f in shown if f.kind not in ("mutual-backup",) and f.savings_gbp is not None]
-    assert summary["savings_gbp"] == sum(f.savings_gbp for f in cash)
-    assert sum(entry["savings_gbp"] for entry in summary["by_tenant"].values()) == summary["savings_gbp"]
-    assert summary["avoided_gbp"] == sum(f.savings_gbp or 0 for f in shown if f.kind == "mutual-backup")
-    assert summary["hidden"] == len(findings) - len(shown)
-    assert summary["total_annual_cost_gbp"] > summary["savings_gbp"] > 0
-    assert summary["warnings"] == []
+    assert summary.savings_gbp == sum(f.savings_gbp for f in cash)
+    assert sum(entry.savings_gbp for entry in summary.by_tenant.values()) == summary.savings_gbp
+    assert summary.avoided_gbp == sum(f.savings_gbp or 0 for f in shown if f.kind == "mutual-backup")
+    assert summary.hidden == len(findings) - len(shown)
+    assert summary.total_annual_cost_gbp > summary.savings_gbp > 0
+    assert summary.warnings == []

@@ -2,28 +2,40 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 from psninv._gc import collector_paused
-from psninv.analysis.finding import Analysis, Category, Finding, ProposedLink, Severity
+from psninv.analysis.analyser import Analyser, Config
+from psninv.analysis.finding import Category, Finding, Kind, ProposedLink, Severity
 from psninv.analysis.policy import Policy, PolicyError
+from psninv.analysis.redundancy import RedundancyAnalyser, RedundancySummary
+from psninv.analysis.result import Analysis
+from psninv.analysis.sharing import SharingAnalyser, SharingSummary
 from psninv.analysis.tariff import Tariff, TariffError
+from psninv.analysis.whatif import WhatIf, simulate_failures
 from psninv.inventory import Inventory
 
 __all__ = [
+    "ANALYSERS",
+    "Analyser",
     "Analysis",
     "Category",
+    "Config",
     "Finding",
+    "Kind",
     "Policy",
     "PolicyError",
     "ProposedLink",
+    "RedundancySummary",
     "Severity",
+    "SharingSummary",
     "Tariff",
     "TariffError",
+    "WhatIf",
     "analyse",
     "columns_needed",
+    "run_analysers",
 ]
 
 REDUNDANCY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -49,6 +61,10 @@ def columns_needed(only: str | None) -> dict[str, tuple[str, ...]] | None:
     return dict(REDUNDANCY_COLUMNS) if only == "redundancy" else None
 
 
+ANALYSERS: dict[str, Analyser[Any]] = {"redundancy": RedundancyAnalyser(), "sharing": SharingAnalyser()}
+"""Every analyser by name, in the order analyse() runs them."""
+
+
 def analyse(
     inventory: Inventory,
     *,
@@ -61,45 +77,34 @@ def analyse(
     """Analyse an inventory for redundancy gaps and sharing opportunities.
 
     `only` is "redundancy" or "sharing"; `failed` names sites and circuits to treat as failed
-    (a what-if: the summary gets "what_if" and the findings are those of the degraded network);
+    (a what-if: the analysis gets `what_if` and the findings are those of the degraded network);
     `include_hidden` keeps sharing opportunities below the tariff's threshold.
     """
-    if only not in (None, "redundancy", "sharing"):
+    if only is not None and only not in ANALYSERS:
         raise ValueError(f"only must be 'redundancy' or 'sharing', not {only!r}")
+    config = Config(
+        policy=policy or Policy(),
+        tariff=tariff or Tariff(),
+        failed=tuple(name for name in failed if name),
+        include_hidden=include_hidden,
+    )
+    chosen = [ANALYSERS[only]] if only else list(ANALYSERS.values())
     # 100k findings and their sort build no cycles: the collector would only rescan the inventory.
     with collector_paused():
-        return _analyse(inventory, only, list(failed), policy, tariff, include_hidden)
+        return run_analysers(inventory, chosen, config)
 
 
-def _analyse(
-    inventory: Inventory,
-    only: str | None,
-    failed: list[str],
-    policy: Policy | None,
-    tariff: Tariff | None,
-    include_hidden: bool,
-) -> Analysis:
-    failed = [name for name in failed if name]
-    summary: dict[str, Any] = {}
-    findings: list[Finding] = []
-    if failed:
-        from psninv.analysis.whatif import simulate_failures
-
-        summary["what_if"] = simulate_failures(inventory, failed).to_dict()
-    if only != "sharing":
-        from psninv.analysis.redundancy import find_redundancy
-
-        found, part = find_redundancy(inventory, policy=policy, tariff=tariff, failed=failed)
-        findings += found
-        summary["redundancy"] = part
-    if only != "redundancy":
-        from psninv.analysis.sharing import find_sharing
-
-        found, part = find_sharing(inventory, tariff=tariff, include_hidden=include_hidden)
-        findings += found
-        summary["sharing"] = part
-    findings.sort(key=Finding.sort_key)
-    counts = Counter(f.severity.value for f in findings)
-    summary["findings"] = len(findings)
-    summary["findings_by_severity"] = {severity.value: counts.get(severity.value, 0) for severity in Severity}
-    return Analysis(summary=summary, findings=findings)
+def run_analysers(inventory: Inventory, analysers: Iterable[Analyser[Any]], config: Config) -> Analysis:
+    """Run some analysers on an inventory (and the what-if of config.failed) as one Analysis."""
+    result = Analysis()
+    if config.failed:
+        result.what_if = simulate_failures(inventory, config.failed)
+    for analyser in analysers:
+        found, summary = analyser.run(inventory, config)
+        result.findings += found
+        if analyser.name == "redundancy":
+            result.redundancy = summary
+        elif analyser.name == "sharing":
+            result.sharing = summary
+    result.findings.sort(key=Finding.sort_key)
+    return result

@@ -38,6 +38,27 @@ class Category(StrEnum):
     SHARING = "sharing"
 
 
+class Kind(StrEnum):
+    """What a finding is about; the values are part of the interface (JSON, CSV, docs/ANALYSIS.md)."""
+
+    # redundancy
+    ISOLATED_SITE = "isolated-site"
+    SINGLE_HOMED = "single-homed"
+    BRIDGE = "bridge"
+    CUT_SITE = "cut-site"
+    SHARED_RISK = "shared-risk"
+    CAPACITY = "capacity"
+    BELOW_POLICY = "below-policy"
+    # sharing
+    CO_LOCATION = "co-location"
+    PARALLEL_CIRCUITS = "parallel-circuits"
+    RENEWAL_WINDOW = "renewal-window"
+    HUB_CONSOLIDATION = "hub-consolidation"
+    MUTUAL_BACKUP = "mutual-backup"
+    IP_OVERLAP = "ip-overlap"
+    CIDR_MERGE = "cidr-merge"
+
+
 @dataclass(slots=True)
 class ProposedLink:
     """A new circuit a remedy proposes, with its great-circle length and estimated annual cost."""
@@ -54,24 +75,37 @@ class Finding:
 
     id: str  # kind plus subject, stable across runs: "bridge:CIR-0042"
     category: Category
-    kind: str
+    kind: Kind
     severity: Severity
     title: str
     sites: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     tenants: list[str] = field(default_factory=list)
     impact: dict[str, Any] = field(default_factory=dict)
+    """Per-kind JSON payload (keys in docs/ANALYSIS.md); screens read it through the typed properties."""
     remedy: str = ""
     proposed_links: list[ProposedLink] = field(default_factory=list)
     savings_gbp: float | None = None
     savings_pct: float | None = None
     assumptions: dict[str, Any] = field(default_factory=dict)
+    """The tariff and policy figures a sharing finding's £ rests on, as JSON data shown as written."""
+
+    @property
+    def cut_off_sites(self) -> list[str]:
+        """The sites this gap cuts off from the core (redundancy findings; empty for sharing)."""
+        return self.impact.get("cut_off_sites") or []
+
+    @property
+    def calculation(self) -> str | None:
+        """How a sharing finding's £ was worked out, in one line (None where it has none)."""
+        return self.impact.get("calculation")
 
     def to_dict(self, *, copy: bool = True) -> dict[str, Any]:
         """The finding as JSON-ready data; copy=False shares its lists and dicts, for writing out at once."""
         # Built field by field: dataclasses.asdict deep-copies recursively, 8 s for 100k findings.
         data = {name: getattr(self, name) for name in _FINDING_FIELDS}
         data["category"] = self.category.value
+        data["kind"] = self.kind.value
         data["severity"] = self.severity.value
         # Plain values only, so a flat dict is the same as asdict's deep copy and much cheaper.
         data["proposed_links"] = [
@@ -102,15 +136,3 @@ def _nested(data: dict[str, Any]) -> bool:
         if isinstance(value, list | tuple) and value and not isinstance(value[0], str | int | float):
             return True
     return False
-
-
-@dataclass(slots=True)
-class Analysis:
-    """What an analysis returns: a summary and the findings, worst first."""
-
-    summary: dict[str, Any]
-    findings: list[Finding]
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON document: {"summary": {...}, "findings": [...]}."""
-        return {"summary": self.summary, "findings": [f.to_dict() for f in self.findings]}

@@ -24,7 +24,8 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from psninv.analysis.connectivity import Structure
 from psninv.analysis.finding import ProposedLink
@@ -52,18 +53,39 @@ class RemedyPlan:
     left: list[str] = field(default_factory=list)
     """Sites that need a second path but got no proposal (no site in reach, or no core in reach)."""
 
-    def summary(self) -> dict:
-        """The remedy part of the summary."""
+    def summary(self) -> RemedySummary:
+        """The remedy part of the redundancy summary."""
         costs = [link.annual_cost_gbp for link in self.links if link.annual_cost_gbp is not None]
-        return {
-            "sites_needing_second_path": self.needed_sites,
-            "bridge_tree_leaves": self.leaves,
-            "lower_bound": self.lower_bound,
-            "proposed": len(self.links),
-            "annual_cost_gbp": round(sum(costs), 0),
-            "links_without_length": sum(1 for link in self.links if link.length_km is None),
-            "sites_left": self.left,
-        }
+        return RemedySummary(
+            sites_needing_second_path=self.needed_sites,
+            bridge_tree_leaves=self.leaves,
+            lower_bound=self.lower_bound,
+            proposed=len(self.links),
+            annual_cost_gbp=round(sum(costs), 0),
+            links_without_length=sum(1 for link in self.links if link.length_km is None),
+            sites_left=self.left,
+        )
+
+
+@dataclass(slots=True)
+class RemedySummary:
+    """What the proposed links come to: how many, against what lower bound, at what annual cost."""
+
+    sites_needing_second_path: int
+    bridge_tree_leaves: int
+    lower_bound: int
+    proposed: int
+    annual_cost_gbp: float
+    links_without_length: int
+    sites_left: list[str]
+    """Sites that need a second path but got no proposal."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The remedy summary as JSON-ready data."""
+        return {name: getattr(self, name) for name in _REMEDY_FIELDS}
+
+
+_REMEDY_FIELDS = tuple(f.name for f in fields(RemedySummary))
 
 
 class _Tree:

@@ -24,16 +24,26 @@ class WhatIf:
     demand_lost_mbps: float
     cut_off_sites: set[str] = field(default_factory=set)
 
+    @property
+    def sites_cut_off(self) -> int:
+        """How many sites lose the core (a shared site counts once)."""
+        return len(self.cut_off_sites)
+
+    @property
+    def tenants_affected(self) -> list[str]:
+        """The codes of the tenants with a site cut off, sorted."""
+        return sorted(t for t in self.cut_off if t)
+
     def to_dict(self) -> dict[str, Any]:
         """The what-if as JSON-ready data."""
         return {
             "failed_sites": self.failed_sites,
             "failed_links": self.failed_links,
             "unknown": self.unknown,
-            "sites_cut_off": len(self.cut_off_sites),
+            "sites_cut_off": self.sites_cut_off,
             "cut_off_sites": sorted(self.cut_off_sites),
             "cut_off": self.cut_off,
-            "tenants_affected": sorted(t for t in self.cut_off if t),
+            "tenants_affected": self.tenants_affected,
             "demand_lost_mbps": self.demand_lost_mbps,
         }
 

@@ -10,7 +10,7 @@ import click
 from rich.text import Text
 
 from psninv._gc import collector_paused
-from psninv.analysis import Analysis, Finding, Severity, Tariff, analyse, columns_needed
+from psninv.analysis import Analysis, Category, Finding, Tariff, WhatIf, analyse, columns_needed
 from psninv.cli.app import EXIT_DATA, cli, db_options, open_for
 from psninv.cli.render import console, severity_text, table
 from psninv.display import escape_markup
@@ -150,20 +150,19 @@ def findings_table(findings: list[Finding], title: str) -> Any:
     return grid
 
 
-def print_what_if(what_if: dict[str, Any]) -> None:
+def print_what_if(what_if: WhatIf) -> None:
     """The sites a what-if cuts off, grouped by tenant, with the demand lost."""
     out = console()
-    failed = what_if.get("failed_sites", []) + what_if.get("failed_links", [])
-    cut = what_if.get("cut_off", {})
+    failed = what_if.failed_sites + what_if.failed_links
     verb = "fails" if len(failed) == 1 else "fail"
-    shown = escape_markup(", ".join(failed))
-    out.print(f"[bold]What if {shown} {verb}:[/] {what_if.get('sites_cut_off', 0)} sites of "
-              f"{len(what_if.get('tenants_affected', []))} tenants cut off from the core, "
-              f"{what_if.get('demand_lost_mbps', 0):,.0f} Mbit/s of demand lost. "
+    out.print(f"[bold]What if {escape_markup(', '.join(failed))} {verb}:[/] {what_if.sites_cut_off} sites of "
+              f"{len(what_if.tenants_affected)} tenants cut off from the core, "
+              f"{what_if.demand_lost_mbps:,.0f} Mbit/s of demand lost. "
               "A shared site is listed under each of its tenants.")
-    if cut:
+    if what_if.cut_off:
         rows = [
-            (tenant or "(no tenant)", len(sites), ", ".join(sites)) for tenant, sites in sorted(cut.items())
+            (tenant or "(no tenant)", len(sites), ", ".join(sites))
+            for tenant, sites in sorted(what_if.cut_off.items())
         ]
         out.print(table(["tenant", "sites", "cut off"], rows, numeric=("sites",)))
     out.print()
@@ -172,54 +171,44 @@ def print_what_if(what_if: dict[str, Any]) -> None:
 def print_analysis(result: Analysis) -> None:
     """Print an analysis for a person: what-if, findings by category, then the summary."""
     out = console()
-    summary = result.summary
-    if summary.get("what_if"):
-        print_what_if(summary["what_if"])
-    for category in ("redundancy", "sharing"):
-        found = [f for f in result.findings if f.category.value == category]
-        if category in summary or found:
-            out.print(findings_table(found, f"{category.capitalize()} findings ({len(found)})"))
+    if result.what_if is not None:
+        print_what_if(result.what_if)
+    ran = {Category.REDUNDANCY: result.redundancy is not None, Category.SHARING: result.sharing is not None}
+    for category, summarised in ran.items():
+        found = [f for f in result.findings if f.category is category]
+        if summarised or found:
+            out.print(findings_table(found, f"{category.value.capitalize()} findings ({len(found)})"))
             out.print()
-    _print_summary(summary)
+    _print_summary(result)
 
 
-def _print_summary(summary: dict[str, Any]) -> None:
+def _print_summary(result: Analysis) -> None:
     out = console()
-    by_severity = summary.get("findings_by_severity", {})
-    if by_severity:
-        line = Text("Findings:")
-        for s in Severity:
-            line.append("  ").append_text(severity_text(s.value)).append(f" {by_severity.get(s.value, 0)}")
-        out.print(line)
-    sharing = summary.get("sharing")
-    if sharing:
-        total = sharing.get("total_annual_cost_gbp")
-        saved = sharing.get("savings_gbp")
-        pct = sharing.get("savings_pct")
-        line = f"Annual network cost {money(total)}; savings identified {money(saved)}"
-        if pct is not None:
-            line += f" ({pct:.1f}%)"
-        hidden = sharing.get("hidden")
-        if hidden:
-            line += f"; {hidden} smaller opportunities hidden (--all shows them)"
-        out.print(line + ".")
-        per_tenant = sharing.get("per_tenant") or {}
-        rows = [
-            (
-                code,
-                money(v.get("annual_cost_gbp")),
-                money(v.get("savings_gbp")),
-                f"{v.get('savings_pct') or 0:.1f}%",
-            )
-            for code, v in sorted(per_tenant.items(), key=lambda kv: -(kv[1].get("savings_gbp") or 0))
-            if v.get("savings_gbp")
-        ]
-        if rows:
-            out.print(
-                table(
-                    ["tenant", "annual cost", "savings", "%"], rows, numeric=("annual cost", "savings", "%")
-                )
-            )
+    line = Text("Findings:")
+    for severity, count in result.by_severity.items():
+        line.append("  ").append_text(severity_text(severity.value)).append(f" {count}")
+    out.print(line)
+    sharing = result.sharing
+    if sharing is None:
+        return
+    line = (
+        f"Annual network cost {money(sharing.total_annual_cost_gbp)}; "
+        f"savings identified {money(sharing.savings_gbp)}"
+    )
+    if sharing.savings_pct is not None:
+        line += f" ({sharing.savings_pct:.1f}%)"
+    if sharing.hidden:
+        line += f"; {sharing.hidden} smaller opportunities hidden (--all shows them)"
+    out.print(line + ".")
+    rows = [
+        (code, money(entry.annual_cost_gbp), money(entry.savings_gbp), f"{entry.savings_pct or 0:.1f}%")
+        for code, entry in sorted(sharing.by_tenant.items(), key=lambda item: -item[1].savings_gbp)
+        if entry.savings_gbp
+    ]
+    if rows:
+        out.print(
+            table(["tenant", "annual cost", "savings", "%"], rows, numeric=("annual cost", "savings", "%"))
+        )
 
 
 def print_overview(store: Store) -> None:
@@ -235,4 +224,4 @@ def print_overview(store: Store) -> None:
     )
     out.print(findings_table(result.findings[:10], "The ten most severe findings"))
     out.print()
-    _print_summary(result.summary)
+    _print_summary(result)

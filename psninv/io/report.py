@@ -13,7 +13,9 @@ from typing import Any, TextIO
 import xlsxwriter
 
 from psninv._gc import collector_paused
-from psninv.analysis.finding import Analysis, Finding
+from psninv.analysis.finding import Finding
+from psninv.analysis.result import Analysis
+from psninv.analysis.sharing.summary import SharingSummary
 from psninv.errors import InputError
 from psninv.io.atomic import replacing
 from psninv.io.formula import escape_csv_text
@@ -83,7 +85,7 @@ def iter_json(
     """
     encoder = json.JSONEncoder(indent=indent, ensure_ascii=False, default=default)
     # The document with no findings, split where they go: findings is the last key, so its [] is the last.
-    head, _, tail = encoder.encode({"summary": analysis.summary, "findings": []}).rpartition("[]")
+    head, _, tail = encoder.encode({"summary": analysis.summary_to_dict(), "findings": []}).rpartition("[]")
     findings = analysis.findings
     if not findings:
         yield head + "[]" + tail
@@ -141,16 +143,6 @@ def _write_csv(analysis: Analysis, path: Path) -> None:
         for finding in analysis.findings:
             data = finding.to_dict()
             writer.writerow([_cell(data[column]) for column in CSV_COLUMNS])
-
-
-def _sharing_summary(summary: dict[str, Any]) -> dict[str, Any] | None:
-    """The sharing summary inside an analysis summary, wherever analyse() put it."""
-    if isinstance(summary.get("by_tenant"), dict):
-        return summary
-    nested = summary.get("sharing")
-    if isinstance(nested, dict) and isinstance(nested.get("by_tenant"), dict):
-        return nested
-    return None
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -222,7 +214,7 @@ def _finding_values(finding: Finding) -> list[Any]:
         "; ".join(finding.links),
         "; ".join(finding.tenants),
         finding.remedy,
-        finding.impact.get("calculation"),
+        finding.calculation,
         finding.id,
     ]
 
@@ -240,47 +232,50 @@ def _write_xlsx(analysis: Analysis, path: Path) -> None:
                 findings.value(row, col, value, FINDING_COLUMNS[col][1])
         findings.sheet.freeze_panes(1, 0)
         findings.sheet.autofilter(0, 0, max(len(analysis.findings), 1), len(FINDING_COLUMNS) - 1)
-        _write_summary_sheet(_Sheet(workbook, "Summary"), analysis.summary)
+        _write_summary_sheet(_Sheet(workbook, "Summary"), analysis)
     finally:
         workbook.close()
 
 
-def _write_summary_sheet(sheet: _Sheet, summary: dict[str, Any]) -> None:
+def _write_summary_sheet(sheet: _Sheet, analysis: Analysis) -> None:
     """Per tenant: annual cost, savings and cost avoided; then the totals and counts by kind."""
     sheet.sheet.set_column(0, 0, 28)
     sheet.sheet.set_column(1, 6, 16)
     row = 0
-    sharing = _sharing_summary(summary)
-    if sharing is not None:
-        sheet.header(row, ["Tenant", "Name", "Annual cost £", "Savings £/yr", "Savings %", "Avoided £/yr"])
-        row += 1
-        for code, entry in sharing["by_tenant"].items():
-            sheet.value(row, 0, code)
-            sheet.value(row, 1, entry.get("name"))
-            sheet.value(row, 2, entry.get("annual_cost_gbp"), "gbp")
-            sheet.value(row, 3, entry.get("savings_gbp"), "gbp")
-            sheet.value(row, 4, entry.get("savings_pct"), "pct")
-            sheet.value(row, 5, entry.get("avoided_gbp"), "gbp")
-            row += 1
-        sheet.value(row, 0, "All", bold=True)
-        sheet.value(row, 2, sharing.get("total_annual_cost_gbp"), "gbp", bold=True)
-        sheet.value(row, 3, sharing.get("savings_gbp"), "gbp", bold=True)
-        sheet.value(row, 4, sharing.get("savings_pct"), "pct")
-        sheet.value(row, 5, sharing.get("avoided_gbp"), "gbp", bold=True)
-        row += 2
-        if isinstance(sharing.get("by_kind"), dict):
-            sheet.header(row, ["Kind", "Shown", "Hidden", "Savings £/yr"])
-            row += 1
-            for kind, entry in sharing["by_kind"].items():
-                sheet.value(row, 0, kind)
-                sheet.value(row, 1, entry.get("count"))
-                sheet.value(row, 2, entry.get("hidden"))
-                sheet.value(row, 3, entry.get("savings_gbp"), "gbp")
-                row += 1
-            row += 1
+    if analysis.sharing is not None:
+        row = _write_sharing_tables(sheet, analysis.sharing, row)
     sheet.header(row, ["Figure", "Value"])
     row += 1
-    for name, value in _flatten(summary):
+    for name, value in _flatten(analysis.summary_to_dict()):
         sheet.value(row, 0, name)
         sheet.value(row, 1, value, "gbp" if name.endswith("_gbp") else "text")
         row += 1
+
+
+def _write_sharing_tables(sheet: _Sheet, sharing: SharingSummary, row: int) -> int:
+    """The per-tenant and per-kind tables of the sharing summary from row on; returns the next free row."""
+    sheet.header(row, ["Tenant", "Name", "Annual cost £", "Savings £/yr", "Savings %", "Avoided £/yr"])
+    row += 1
+    for code, entry in sharing.by_tenant.items():
+        sheet.value(row, 0, code)
+        sheet.value(row, 1, entry.name)
+        sheet.value(row, 2, entry.annual_cost_gbp, "gbp")
+        sheet.value(row, 3, entry.savings_gbp, "gbp")
+        sheet.value(row, 4, entry.savings_pct, "pct")
+        sheet.value(row, 5, entry.avoided_gbp, "gbp")
+        row += 1
+    sheet.value(row, 0, "All", bold=True)
+    sheet.value(row, 2, sharing.total_annual_cost_gbp, "gbp", bold=True)
+    sheet.value(row, 3, sharing.savings_gbp, "gbp", bold=True)
+    sheet.value(row, 4, sharing.savings_pct, "pct")
+    sheet.value(row, 5, sharing.avoided_gbp, "gbp", bold=True)
+    row += 2
+    sheet.header(row, ["Kind", "Shown", "Hidden", "Savings £/yr"])
+    row += 1
+    for kind, tally in sharing.by_kind.items():
+        sheet.value(row, 0, kind.value)
+        sheet.value(row, 1, tally.count)
+        sheet.value(row, 2, tally.hidden)
+        sheet.value(row, 3, tally.savings_gbp, "gbp")
+        row += 1
+    return row + 1

@@ -16,7 +16,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from psninv.analysis.finding import Analysis, Category, Finding, Severity
+from psninv.analysis import Analysis
+from psninv.analysis.finding import Category, Finding, Severity
+from psninv.analysis.sharing import TenantSavings
 from psninv.inventory import Inventory, Row
 from psninv.model import ENTITY_TABLES, Change, SiteOccupant
 from psninv.store import Store
@@ -171,11 +173,6 @@ class Results:
         """All findings, worst first."""
         return self.analysis.findings
 
-    @property
-    def summary(self) -> dict[str, Any]:
-        """The analysis summary as the library returns it."""
-        return self.analysis.summary
-
     def worst(self, findings: Iterable[Finding]) -> Severity | None:
         """The most severe of some findings, or None if there are none."""
         return min((f.severity for f in findings), key=lambda s: s.rank, default=None)
@@ -189,53 +186,26 @@ class Results:
         return counts
 
     def savings(self) -> tuple[float | None, float | None]:
-        """The sharing savings identified overall: (£ a year, % of the costs involved)."""
-        sharing = self.summary.get("sharing") or {}
-        gbp = _first(sharing, "savings_gbp", "total_savings_gbp", "annual_savings_gbp")
-        pct = _first(sharing, "savings_pct", "total_savings_pct")
-        if gbp is None:
-            found = [f.savings_gbp for f in self.findings if f.savings_gbp]
-            gbp = sum(found) if found else 0.0
-        total = self.total_cost()
-        if pct is None and gbp is not None and total:
-            pct = 100.0 * gbp / total
-        return gbp, pct
+        """The sharing savings identified overall: (£ a year, % of the network's annual cost)."""
+        sharing = self.analysis.sharing
+        if sharing is None:
+            return float(sum(f.savings_gbp or 0 for f in self.findings)), None
+        return sharing.savings_gbp, sharing.savings_pct
 
     def avoided(self) -> float:
         """Spending the sharing opportunities avoid without saving cash (second circuits not bought)."""
-        sharing = self.summary.get("sharing") or {}
-        return float(sharing.get("avoided_gbp") or 0)
+        sharing = self.analysis.sharing
+        return float(sharing.avoided_gbp) if sharing else 0.0
 
     def total_cost(self) -> float | None:
         """The total annual cost of the network's circuits, as the sharing analysis counts it."""
-        sharing = self.summary.get("sharing") or {}
-        return _first(sharing, "total_annual_cost_gbp", "annual_cost_gbp")
+        sharing = self.analysis.sharing
+        return sharing.total_annual_cost_gbp if sharing else None
 
-    def tenant_avoided(self, tenant: str) -> float:
-        """Spending the sharing opportunities avoid for one tenant (not cash saved)."""
-        per = (self.summary.get("sharing") or {}).get("by_tenant") or {}
-        return float((per.get(tenant) or {}).get("avoided_gbp") or 0)
-
-    def tenant_money(self, tenant: str) -> tuple[float | None, float | None, float | None]:
-        """One tenant's (annual cost, savings £, savings %) from the sharing summary, where known."""
-        sharing = self.summary.get("sharing") or {}
-        for key in ("tenants", "per_tenant", "by_tenant"):
-            per = sharing.get(key)
-            if isinstance(per, dict) and isinstance(per.get(tenant), dict):
-                row = per[tenant]
-                return (
-                    _first(row, "annual_cost_gbp", "total_annual_cost_gbp", "cost_gbp"),
-                    _first(row, "savings_gbp", "annual_savings_gbp"),
-                    _first(row, "savings_pct"),
-                )
-        return None, None, None
-
-
-def _first(row: dict[str, Any], *keys: str) -> Any:
-    for key in keys:
-        if row.get(key) is not None:
-            return row[key]
-    return None
+    def tenant_savings(self, tenant: str) -> TenantSavings | None:
+        """One tenant's annual cost, savings and cost avoided from the sharing summary, where it ran."""
+        sharing = self.analysis.sharing
+        return sharing.by_tenant.get(tenant) if sharing else None
 
 
 def index_analysis(analysis: Analysis, stamp: tuple[Any, ...] = (), seconds: float = 0.0) -> Results:

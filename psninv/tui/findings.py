@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
-from psninv.analysis.finding import Category, Finding
+from psninv.analysis.finding import Category, Finding, Kind
 from psninv.display import clean
 from psninv.tui import colours
 from psninv.tui.base import BaseScreen, DetailScreen, ListScreen, fields
@@ -62,7 +62,7 @@ def finding_search_text(finding: Finding) -> str:
         [
             finding.severity.value,
             finding.category.value,
-            finding.kind,
+            finding.kind.value,
             finding.title,
             *finding.sites,
             *finding.links,
@@ -83,10 +83,9 @@ def whatif_targets(finding: Finding, snapshot: Snapshot) -> list[str]:
     subject = finding.id.partition(":")[2]
     if subject in snapshot.links:
         return [subject]
-    if finding.kind in ("single-homed", "shared-risk") and finding.links:
+    if finding.kind in (Kind.SINGLE_HOMED, Kind.SHARED_RISK) and finding.links:
         return [cid for cid in finding.links if cid in snapshot.links]
-    cut_off = finding.impact.get("cut_off_sites") or ()
-    if subject in snapshot.sites and subject not in cut_off:
+    if subject in snapshot.sites and subject not in finding.cut_off_sites:
         return [subject]
     return []
 

@@ -23,7 +23,10 @@ from psninv.tui.table import Column, VirtualTable
 def tenant_money(app: Any, code: str) -> tuple[float | None, float | None, float | None]:
     """A tenant's annual cost and the savings open to it (£, %), from the analysis where it says."""
     results, snap = app.results, app.snapshot
-    cost, gbp, pct = results.tenant_money(code) if results else (None, None, None)
+    entry = results.tenant_savings(code) if results else None
+    cost, gbp, pct = (
+        (entry.annual_cost_gbp, entry.savings_gbp, entry.savings_pct) if entry else (None, None, None)
+    )
     if cost is None and snap is not None:
         costs = [snap.links[c].get("annual_cost_gbp") for c in snap.links_by_tenant.get(code, ())]
         known = [c for c in costs if c is not None]
@@ -177,7 +180,8 @@ class TenantScreen(DetailScreen):
             saving = Text(f"{money(gbp or 0)} a year", style="bold green" if gbp else "")
             if gbp and pct is not None:
                 saving.append(f"  ({pct:.1f}% of its cost)", style="green")
-            avoided = results.tenant_avoided(self.code)
+            entry = results.tenant_savings(self.code)
+            avoided = entry.avoided_gbp if entry else 0
             if avoided:
                 saving.append(f"  + {money(avoided)} avoided", style="green")
         head = Text.assemble((self.code, "bold"), "  ", (clean(text(tenant.get("name"))), "bold"))

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from psninv._gc import collector_paused
-from psninv.analysis.finding import Finding
+from psninv.analysis.analyser import Config
+from psninv.analysis.finding import Finding, Kind
 from psninv.analysis.sharing import co_location, hubs, ip_overlap, mutual_backup, parallel, renewals
 from psninv.analysis.sharing.context import KINDS, Context
-from psninv.analysis.sharing.summary import build_summary, summary_lines
+from psninv.analysis.sharing.summary import KindTally, SharingSummary, TenantSavings, build_summary
 from psninv.analysis.tariff import Tariff
 from psninv.inventory import Inventory
 
-__all__ = ["KINDS", "find_sharing", "summary_lines"]
+__all__ = ["KINDS", "KindTally", "SharingAnalyser", "SharingSummary", "TenantSavings", "find_sharing"]
 
 # Searches that retire circuits run first, so the later ones do not pair or re-count them.
 SEARCHES = (
@@ -25,18 +24,31 @@ SEARCHES = (
 )
 
 
+class SharingAnalyser:
+    """The sharing analyser behind the Analyser interface (it reads no failures: sharing is about spend)."""
+
+    name = "sharing"
+    kinds: tuple[Kind, ...] = KINDS
+
+    def run(self, inventory: Inventory, config: Config) -> tuple[list[Finding], SharingSummary]:
+        """Find the sharing opportunities, worst first, and summarise their savings.
+
+        Opportunities saving less than the tariff's threshold are left out unless
+        config.include_hidden; the summary counts them either way and never adds their pounds to
+        the totals.
+        """
+        with collector_paused():
+            ctx = Context(inventory, config.tariff)
+            for search in SEARCHES:
+                search(ctx)
+            findings = [o.finding for o in ctx.opportunities if config.include_hidden or not o.hidden]
+            findings.sort(key=Finding.sort_key)
+            return findings, build_summary(ctx)
+
+
 def find_sharing(
     inventory: Inventory, *, tariff: Tariff | None = None, include_hidden: bool = False
-) -> tuple[list[Finding], dict[str, Any]]:
-    """Find the sharing opportunities of an inventory, worst first, and summarise their savings.
-
-    Opportunities saving less than the tariff's threshold are left out unless include_hidden; the
-    summary counts them either way and never adds their pounds to the totals.
-    """
-    with collector_paused():
-        ctx = Context(inventory, tariff or Tariff())
-        for search in SEARCHES:
-            search(ctx)
-        findings = [o.finding for o in ctx.opportunities if include_hidden or not o.hidden]
-        findings.sort(key=Finding.sort_key)
-        return findings, build_summary(ctx)
+) -> tuple[list[Finding], SharingSummary]:
+    """Find the sharing opportunities of an inventory, worst first, and summarise their savings."""
+    config = Config(tariff=tariff or Tariff(), include_hidden=include_hidden)
+    return SharingAnalyser().run(inventory, config)

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import numpy as np
 
+from psninv.analysis.finding import Kind
 from psninv.analysis.sharing.context import Context, gbp, mbps, num, stars, uplift_calculation
 
-KIND = "co-location"
+KIND = Kind.CO_LOCATION
 
 
 @dataclass(slots=True)

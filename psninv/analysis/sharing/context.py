@@ -12,25 +12,27 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from psninv.analysis.finding import Category, Finding, ProposedLink, Severity
+from psninv.analysis.finding import Category, Finding, Kind, ProposedLink, Severity
 from psninv.analysis.geo import haversine_array, haversine_km, pairs_within
 from psninv.analysis.tariff import Tariff
 from psninv.graph import is_active
 from psninv.inventory import Inventory
 from psninv.model import Role
 
-KINDS: tuple[str, ...] = (
-    "co-location",
-    "parallel-circuits",
-    "renewal-window",
-    "hub-consolidation",
-    "mutual-backup",
-    "ip-overlap",
-    "cidr-merge",
+KINDS: tuple[Kind, ...] = (
+    Kind.CO_LOCATION,
+    Kind.PARALLEL_CIRCUITS,
+    Kind.RENEWAL_WINDOW,
+    Kind.HUB_CONSOLIDATION,
+    Kind.MUTUAL_BACKUP,
+    Kind.IP_OVERLAP,
+    Kind.CIDR_MERGE,
 )
 """The sharing finding kinds, as named in the interface."""
 
-CASH_KINDS = frozenset({"co-location", "parallel-circuits", "renewal-window", "hub-consolidation"})
+CASH_KINDS = frozenset(
+    {Kind.CO_LOCATION, Kind.PARALLEL_CIRCUITS, Kind.RENEWAL_WINDOW, Kind.HUB_CONSOLIDATION}
+)
 """Kinds whose savings cut today's spend; mutual-backup's are a cost avoided instead."""
 
 NO_TENANT = "(no tenant)"
@@ -386,7 +388,7 @@ class Context:
     def add(
         self,
         *,
-        kind: str,
+        kind: Kind,
         subject: str,
         title: str,
         sites: list[str],

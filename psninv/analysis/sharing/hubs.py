@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from psninv.analysis.finding import Kind
 from psninv.analysis.geo import haversine_array
 from psninv.analysis.sharing.context import Context, gbp, mbps, num, uplift_calculation
 
-KIND = "hub-consolidation"
+KIND = Kind.HUB_CONSOLIDATION
 
 
 def find(ctx: Context) -> None:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import netaddr
 
-from psninv.analysis.finding import Severity
+from psninv.analysis.finding import Kind, Severity
 from psninv.analysis.sharing.context import Context
 
-KIND = "ip-overlap"
-TIDY_KIND = "cidr-merge"
+KIND = Kind.IP_OVERLAP
+TIDY_KIND = Kind.CIDR_MERGE
 
 
 @dataclass(slots=True)

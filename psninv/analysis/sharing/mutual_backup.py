@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import numpy as np
 
-from psninv.analysis.finding import ProposedLink
+from psninv.analysis.finding import Kind, ProposedLink
 from psninv.analysis.sharing.context import Context, gbp, num
 
-KIND = "mutual-backup"
+KIND = Kind.MUTUAL_BACKUP
 RULE = (
     "savings = rental of a second circuit like each helped site's main one - "
     "round(crosslink_fixed_gbp + crosslink_per_km_gbp x great-circle km)"

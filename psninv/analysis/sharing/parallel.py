@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import numpy as np
 
+from psninv.analysis.finding import Kind
 from psninv.analysis.sharing.context import Context, gbp, mbps, num, stars, uplift_calculation
 
-KIND = "parallel-circuits"
+KIND = Kind.PARALLEL_CIRCUITS
 
 
 @dataclass(slots=True)

@@ -9,9 +9,10 @@ from decimal import Decimal
 
 import numpy as np
 
+from psninv.analysis.finding import Kind
 from psninv.analysis.sharing.context import Context, gbp, num
 
-KIND = "renewal-window"
+KIND = Kind.RENEWAL_WINDOW
 EPOCH = dt.date(1970, 1, 1)
 
 

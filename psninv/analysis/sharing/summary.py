@@ -2,31 +2,113 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
-from psninv.analysis.sharing.context import KINDS, Context, gbp, percent, pounds
+from psninv.analysis.finding import Kind
+from psninv.analysis.sharing.context import KINDS, Context, percent, pounds
+from psninv.analysis.tariff import Tariff
 
 
-def build_summary(ctx: Context) -> dict[str, Any]:
-    """The summary dict of a sharing analysis; only opportunities at or above the threshold count in the £."""
+@dataclass(slots=True)
+class TenantSavings:
+    """One tenant's annual circuit cost and what the shown opportunities save or avoid for it."""
+
+    name: str
+    annual_cost_gbp: int
+    savings_gbp: int
+    savings_pct: float | None
+    avoided_gbp: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The tenant's figures as JSON-ready data."""
+        return {
+            "name": self.name,
+            "annual_cost_gbp": self.annual_cost_gbp,
+            "savings_gbp": self.savings_gbp,
+            "savings_pct": self.savings_pct,
+            "avoided_gbp": self.avoided_gbp,
+        }
+
+
+@dataclass(slots=True)
+class KindTally:
+    """For one kind: opportunities shown, hidden below the threshold, and the £ a year the shown ones save."""
+
+    count: int = 0
+    hidden: int = 0
+    savings_gbp: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The tally as JSON-ready data."""
+        return {"count": self.count, "hidden": self.hidden, "savings_gbp": self.savings_gbp}
+
+
+@dataclass(slots=True)
+class SharingSummary:
+    """What the network costs and what the shown sharing opportunities save, per tenant and overall."""
+
+    total_annual_cost_gbp: int
+    active_links: int
+    uncosted_links: int
+    savings_gbp: int
+    savings_pct: float | None
+    avoided_gbp: int
+    by_tenant: dict[str, TenantSavings]
+    by_kind: dict[Kind, KindTally]
+    threshold_pct: float
+    tariff: Tariff
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def opportunities(self) -> dict[Kind, int]:
+        """How many opportunities of each kind are shown."""
+        return {kind: tally.count for kind, tally in self.by_kind.items()}
+
+    @property
+    def hidden(self) -> int:
+        """How many opportunities fall below the savings threshold (and are left out unless asked for)."""
+        return sum(tally.hidden for tally in self.by_kind.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as JSON-ready data."""
+        return {
+            "total_annual_cost_gbp": self.total_annual_cost_gbp,
+            "active_links": self.active_links,
+            "uncosted_links": self.uncosted_links,
+            "savings_gbp": self.savings_gbp,
+            "savings_pct": self.savings_pct,
+            "avoided_gbp": self.avoided_gbp,
+            "by_tenant": {code: entry.to_dict() for code, entry in self.by_tenant.items()},
+            "opportunities": {kind.value: count for kind, count in self.opportunities.items()},
+            "by_kind": {kind.value: tally.to_dict() for kind, tally in self.by_kind.items()},
+            "hidden": self.hidden,
+            "threshold_pct": self.threshold_pct,
+            "tariff": self.tariff.to_dict(),
+            "warnings": list(self.warnings),
+        }
+
+
+def build_summary(ctx: Context) -> SharingSummary:
+    """The summary of a sharing analysis; only opportunities at or above the threshold count in the £."""
     tenant_cost = _costs_per_tenant(ctx)
     uncosted = int(np.isnan(ctx.cost_array).sum())
     total_cost = sum(tenant_cost.values(), Decimal(0))
 
-    by_kind = {kind: {"count": 0, "hidden": 0, "savings_gbp": 0} for kind in KINDS}
+    by_kind = {kind: KindTally() for kind in KINDS}
     savings: dict[str, int] = {}
     avoided: dict[str, int] = {}
     for opportunity in ctx.opportunities:
         finding = opportunity.finding
-        entry = by_kind[finding.kind]
+        tally = by_kind[finding.kind]
         if opportunity.hidden:
-            entry["hidden"] += 1
+            tally.hidden += 1
             continue
-        entry["count"] += 1
-        entry["savings_gbp"] += finding.savings_gbp or 0
+        tally.count += 1
+        tally.savings_gbp += finding.savings_gbp or 0
         book = savings if opportunity.cash else avoided
         for tenant, share in opportunity.shares.items():
             book[tenant] = book.get(tenant, 0) + share
@@ -36,29 +118,27 @@ def build_summary(ctx: Context) -> dict[str, Any]:
     for tenant in tenants:
         cost = tenant_cost.get(tenant, Decimal(0))
         saved = savings.get(tenant, 0)
-        by_tenant[tenant] = {
-            "name": (ctx.inventory.tenants.get(tenant) or {}).get("name") or tenant,
-            "annual_cost_gbp": pounds(cost),
-            "savings_gbp": saved,
-            "savings_pct": percent(Decimal(saved), cost),
-            "avoided_gbp": avoided.get(tenant, 0),
-        }
+        by_tenant[tenant] = TenantSavings(
+            name=(ctx.inventory.tenants.get(tenant) or {}).get("name") or tenant,
+            annual_cost_gbp=pounds(cost),
+            savings_gbp=saved,
+            savings_pct=percent(Decimal(saved), cost),
+            avoided_gbp=avoided.get(tenant, 0),
+        )
     total_savings = sum(savings.values())
-    return {
-        "total_annual_cost_gbp": pounds(total_cost),
-        "active_links": len(ctx.cids),
-        "uncosted_links": uncosted,
-        "savings_gbp": total_savings,
-        "savings_pct": percent(Decimal(total_savings), total_cost),
-        "avoided_gbp": sum(avoided.values()),
-        "by_tenant": by_tenant,
-        "opportunities": {kind: entry["count"] for kind, entry in by_kind.items()},
-        "by_kind": by_kind,
-        "hidden": sum(entry["hidden"] for entry in by_kind.values()),
-        "threshold_pct": ctx.tariff.threshold_pct,
-        "tariff": ctx.tariff.to_dict(),
-        "warnings": list(ctx.warnings),
-    }
+    return SharingSummary(
+        total_annual_cost_gbp=pounds(total_cost),
+        active_links=len(ctx.cids),
+        uncosted_links=uncosted,
+        savings_gbp=total_savings,
+        savings_pct=percent(Decimal(total_savings), total_cost),
+        avoided_gbp=sum(avoided.values()),
+        by_tenant=by_tenant,
+        by_kind=by_kind,
+        threshold_pct=ctx.tariff.threshold_pct,
+        tariff=ctx.tariff,
+        warnings=list(ctx.warnings),
+    )
 
 
 def _costs_per_tenant(ctx: Context) -> dict[str, Decimal]:
@@ -77,46 +157,3 @@ def _costs_per_tenant(ctx: Context) -> dict[str, Decimal]:
         tenant = ctx.tenant_codes[ctx.payer_id[c]]
         totals[tenant] = totals.get(tenant, Decimal(0)) + ctx.cost(ctx.cids[c])
     return totals
-
-
-def summary_lines(summary: dict[str, Any]) -> list[str]:
-    """The summary as a short plain-text table, one line per tenant, then the totals and counts."""
-    rows = [("Tenant", "Annual cost", "Savings", "%", "Avoided")]
-    for code, entry in summary["by_tenant"].items():
-        if not (entry["annual_cost_gbp"] or entry["savings_gbp"] or entry["avoided_gbp"]):
-            continue
-        rows.append(
-            (
-                code,
-                gbp(entry["annual_cost_gbp"]),
-                gbp(entry["savings_gbp"]),
-                _pct(entry["savings_pct"]),
-                gbp(entry["avoided_gbp"]),
-            )
-        )
-    rows.append(
-        (
-            "All",
-            gbp(summary["total_annual_cost_gbp"]),
-            gbp(summary["savings_gbp"]),
-            _pct(summary["savings_pct"]),
-            gbp(summary["avoided_gbp"]),
-        )
-    )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row))
-        for row in rows
-    ]
-    counts = ", ".join(f"{kind} {count}" for kind, count in summary["opportunities"].items() if count)
-    lines.append(f"Opportunities: {counts or 'none'}")
-    if summary["hidden"]:
-        lines.append(
-            f"{summary['hidden']} more below {summary['threshold_pct']:g}% hidden (show them with --all)"
-        )
-    lines.extend(f"Warning: {warning}" for warning in summary["warnings"])
-    return lines
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}%"

@@ -1,0 +1,43 @@
+"""The Analyser interface every analyser implements, and the Config an analysis run is given."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
+
+from psninv.analysis.finding import Finding, Kind
+from psninv.analysis.policy import Policy
+from psninv.analysis.tariff import Tariff
+from psninv.inventory import Inventory
+
+SummaryT_co = TypeVar("SummaryT_co", covariant=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """What an analysis run is told besides the inventory: policy, tariff, failures and thresholds."""
+
+    policy: Policy = field(default_factory=Policy)
+    tariff: Tariff = field(default_factory=Tariff)
+    failed: tuple[str, ...] = ()
+    """Sites and circuits to treat as failed (a what-if); analysers that model the network drop them."""
+    include_hidden: bool = False
+    """Keep sharing opportunities below the tariff's savings threshold."""
+
+
+class Analyser(Protocol[SummaryT_co]):
+    """One analyser: a name, the finding kinds it can emit, and a run giving findings and a typed summary."""
+
+    @property
+    def name(self) -> str:
+        """The name `--only` selects it by, and the Analysis field its summary goes in."""
+        ...
+
+    @property
+    def kinds(self) -> tuple[Kind, ...]:
+        """Every kind of finding it can emit, in the order its summary lists them."""
+        ...
+
+    def run(self, inventory: Inventory, config: Config) -> tuple[list[Finding], SummaryT_co]:
+        """Analyse an inventory: the findings, worst first, and the summary."""
+        ...

@@ -1,0 +1,77 @@
+"""The redundancy analyser: every single point of failure, who it cuts off, and the cheapest fix.
+
+Kinds (their names are part of the interface), one module each: isolated-site, single-homed,
+bridge, cut-site, shared-risk, capacity, below-policy. The metrics, the severity rule and the
+routing rule are documented in docs/ANALYSIS.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from psninv._gc import collector_paused
+from psninv.analysis.analyser import Config
+from psninv.analysis.connectivity import analyse_structure, build_network
+from psninv.analysis.finding import Finding, Kind
+from psninv.analysis.policy import Policy
+from psninv.analysis.redundancy import (
+    below_policy,
+    bridges,
+    capacity,
+    cut_sites,
+    isolated,
+    shared_risk,
+    single_homed,
+)
+from psninv.analysis.redundancy.context import Context
+from psninv.analysis.redundancy.summary import KINDS, CapacitySummary, RedundancySummary, build_summary
+from psninv.analysis.remedies import plan_remedies
+from psninv.analysis.tariff import Tariff
+from psninv.inventory import Inventory
+
+__all__ = ["KINDS", "CapacitySummary", "RedundancyAnalyser", "RedundancySummary", "find_redundancy"]
+
+# The order matters where finders share state: shared-risk fills ctx.risks, below-policy reads it.
+FINDERS = (isolated.find, single_homed.find, bridges.find, cut_sites.find, shared_risk.find)
+
+
+class RedundancyAnalyser:
+    """The redundancy analyser behind the Analyser interface."""
+
+    name = "redundancy"
+    kinds: tuple[Kind, ...] = KINDS
+
+    def run(self, inventory: Inventory, config: Config) -> tuple[list[Finding], RedundancySummary]:
+        """Every redundancy gap of the active network less config.failed, worst first, and the summary."""
+        with collector_paused():
+            return _find(inventory, config.policy, config.tariff, config.failed)
+
+
+def find_redundancy(
+    inventory: Inventory,
+    *,
+    policy: Policy | None = None,
+    tariff: Tariff | None = None,
+    failed: Iterable[str] = (),
+) -> tuple[list[Finding], RedundancySummary]:
+    """Find every redundancy gap of the active network (less any failed sites and circuits).
+
+    Returns the findings, worst first, and the redundancy summary.
+    """
+    config = Config(policy=policy or Policy(), tariff=tariff or Tariff(), failed=tuple(failed))
+    return RedundancyAnalyser().run(inventory, config)
+
+
+def _find(
+    inventory: Inventory, policy: Policy, tariff: Tariff, failed: Iterable[str]
+) -> tuple[list[Finding], RedundancySummary]:
+    net = build_network(inventory, failed=failed)
+    s = analyse_structure(net)
+    ctx = Context(s, policy, tariff)
+    ctx.plan = plan_remedies(s, ctx.needs_second_path, tariff)
+    for finder in FINDERS:
+        finder(ctx)
+    routing = capacity.find(ctx)
+    below_policy.find(ctx)
+    findings = sorted(ctx.findings, key=Finding.sort_key)
+    return findings, build_summary(ctx, findings, routing)
