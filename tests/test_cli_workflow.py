@@ -10,7 +10,9 @@ from click.testing import CliRunner
 from conftest import Databases, digest
 
 from psninv import open_store, sample_path
+from psninv.analysis import analyse
 from psninv.cli.app import get_cli
+from psninv.tui.data import index_inventory
 
 FINDING_FIELDS = {
     "id", "category", "kind", "severity", "title", "sites", "links", "tenants", "impact",
@@ -166,3 +168,16 @@ def test_bad_import_is_one_line_per_error_and_writes_nothing(sample_db: str, tmp
     assert "row 2" in result.output and "b_site" in result.output and "annual_cost_gbp" in result.output
     assert "Traceback" not in result.output
     assert checksum(sample_db) == before
+
+
+def test_scc_costs_the_same_everywhere_on_the_sample(sample_db: str) -> None:
+    # The TUI showed £1,122,880 until the analysis finished (it counted the ceased BT-200043, £1,570).
+    inventory = load(sample_db)
+    assert inventory.links["BT-200043"]["status"] == "ceased"
+    before = index_inventory(inventory).tenant_cost("SCC")
+    after = analyse(inventory).sharing.by_tenant["SCC"].annual_cost_gbp
+    assert before == after == 1_121_310
+    for scope in ([], ["--tenant", "SCC"]):
+        listed = run("tenants", "--db", sample_db, *scope).stdout
+        (row,) = [line.split() for line in listed.splitlines() if line.startswith("SCC ")]
+        assert row[-1] == "£1,121,310"

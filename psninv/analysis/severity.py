@@ -6,9 +6,8 @@ from psninv.analysis.finding import Severity
 from psninv.analysis.policy import Policy
 from psninv.model import Criticality
 
-# Worst first, the same order as Severity.rank; ranks by plain lookup, called once per finding.
+# Worst first: _LADDER[severity.rank] is severity.
 _LADDER = list(Severity)
-_RANK = {severity: rank for rank, severity in enumerate(_LADDER)}
 _LAST = len(_LADDER) - 1
 
 BASE = {
@@ -20,7 +19,7 @@ BASE = {
 
 def shift(severity: Severity, levels: int) -> Severity:
     """Move a severity up (positive) or down (negative) the ladder, stopping at critical and info."""
-    rank = _RANK[severity] - levels
+    rank = severity.rank - levels
     return _LADDER[0 if rank < 0 else _LAST if rank > _LAST else rank]
 
 

@@ -10,11 +10,10 @@ import click
 from rich.text import Text
 
 from psninv._gc import collector_paused
-from psninv.analysis import Analysis, Category, Finding, Tariff, WhatIf, analyse, columns_needed
+from psninv.analysis import Analysis, Category, Finding, Severity, Tariff, WhatIf, analyse, columns_needed
 from psninv.cli.app import EXIT_DATA, cli, db_options, open_for
 from psninv.cli.render import console, severity_text, table
 from psninv.display import escape_markup
-from psninv.graph import is_active
 from psninv.io.atomic import replacing
 from psninv.store import Store
 from psninv.store.reads import load_inventory
@@ -38,7 +37,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 @click.option(
     "--fail-on",
-    type=click.Choice(["critical", "high", "medium", "low"]),
+    type=click.Choice([s.value for s in Severity if s is not Severity.INFO]),
     help="Exit 1 if any finding is at or above this severity.",
 )
 @click.option(
@@ -217,7 +216,8 @@ def print_overview(store: Store) -> None:
     result = analyse(inventory)
     out = console()
     counts = inventory.counts()
-    cost = sum(link.get("annual_cost_gbp") or 0 for link in inventory.links.values() if is_active(link))
+    # The sharing summary's total: every tenant's annual cost (psninv.analysis.costs) added up.
+    cost = result.sharing.total_annual_cost_gbp if result.sharing else None
     out.print(
         f"[bold]{counts['sites']} sites, {counts['links']} links, {counts['tenants']} tenants, "
         f"{counts['prefixes']} prefixes; annual circuit cost {money(cost)}.[/]"

@@ -105,6 +105,11 @@ def load_inventory(db: str | None, actor: str | None, read_only: bool, tenant: s
     """Read the whole inventory, or only a tenant's part of it (--tenant)."""
     with open_for(db, actor, read_only) as store:
         inventory = store.load()
+    return scope_to_tenant(inventory, tenant)
+
+
+def scope_to_tenant(inventory: Inventory, tenant: str | None) -> Inventory:
+    """A tenant's part of an inventory (--tenant), or all of it for None."""
     if tenant is None:
         return inventory
     if tenant not in inventory.tenants:

@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from psninv.cli.app import cli, db_options, load_inventory
+from psninv.analysis.costs import tenant_annual_cost, tenant_annual_costs
+from psninv.cli.app import cli, db_options, load_inventory, scope_to_tenant
 from psninv.cli.render import console, table
 from psninv.graph import is_active
 from psninv.io.columns import COLUMNS
@@ -97,13 +98,12 @@ def links(fmt: str, tenant: str | None, db: str | None, actor: str | None, read_
 @db_options
 def tenants(fmt: str, tenant: str | None, db: str | None, actor: str | None, read_only: bool) -> None:
     """List tenants with their sites and annual circuit cost."""
-    inventory = load_inventory(db, actor, read_only, tenant)
+    whole = load_inventory(db, actor, read_only, None)
+    # Who pays for a circuit can depend on sites outside a tenant's part, so costs come from the whole.
+    costs = tenant_annual_costs(whole)
+    inventory = scope_to_tenant(whole, tenant)
     owned: Counter[str] = Counter(row.get("tenant") for row in inventory.sites.values())
-    cost: Counter[str] = Counter()
-    for link in inventory.links.values():
-        if is_active(link) and link.get("tenant"):
-            cost[link["tenant"]] += link.get("annual_cost_gbp") or 0
-    rows = [{**row, "sites": owned[code], "annual cost": money(cost[code])}
+    rows = [{**row, "sites": owned[code], "annual cost": money(tenant_annual_cost(costs, code))}
             for code, row in inventory.tenants.items()]
     _emit("tenants", rows, fmt, ["code", "name", "sector", "sites", "annual cost"],
           numeric=("sites", "annual cost"))

@@ -7,9 +7,6 @@ from rich.text import Text
 
 from psninv.style import SEVERITY_STYLES
 
-SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
-"""Severities, worst first, as the screens list them."""
-
 SEVERITY_SHORT = {"critical": "crit", "high": "high", "medium": "med", "low": "low", "info": "info"}
 """Four-letter severities for narrow columns."""
 

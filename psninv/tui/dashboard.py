@@ -12,7 +12,7 @@ from textual.containers import Grid
 from textual.message import Message
 from textual.widgets import Static
 
-from psninv.analysis.finding import Category
+from psninv.analysis.finding import Category, Severity
 from psninv.tui import colours
 from psninv.tui.base import BaseScreen
 from psninv.tui.data import money
@@ -102,7 +102,7 @@ class DashboardScreen(BaseScreen):
         self.query_one("#card-savings", Card).update(saving)
         redundancy = results.by_severity(Category.REDUNDANCY)
         line = Text()
-        for severity in colours.SEVERITY_ORDER:
+        for severity in Severity:
             if severity == "info" and not redundancy[severity]:
                 continue
             if line:

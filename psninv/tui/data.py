@@ -12,11 +12,13 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 
 from psninv.analysis import Analysis
+from psninv.analysis.costs import tenant_annual_cost, tenant_annual_costs
 from psninv.analysis.finding import Category, Finding, Severity
 from psninv.analysis.sharing import TenantSavings
 from psninv.inventory import Inventory, Row
@@ -73,6 +75,12 @@ class Snapshot:
     site_text: dict[str, str] = field(default_factory=dict)
     link_text: dict[str, str] = field(default_factory=dict)
     located: int = 0
+    tenant_costs: dict[str, Decimal] = field(default_factory=dict)
+    """Each paying tenant's exact annual circuit cost (psninv.analysis.costs), the analysis's figure."""
+
+    def tenant_cost(self, code: str) -> int:
+        """A tenant's annual circuit cost in whole pounds, the same before and after the analysis."""
+        return tenant_annual_cost(self.tenant_costs, code)
 
     @property
     def sites(self) -> dict[str, Row]:
@@ -147,6 +155,7 @@ def index_inventory(inventory: Inventory, stamp: tuple[Any, ...] = ()) -> Snapsh
     snap.prefixes_by_site = dict(prefixes_by_site)
     snap.prefixes_by_tenant = dict(prefixes_by_tenant)
     snap.located = located
+    snap.tenant_costs = tenant_annual_costs(inventory)
     return snap
 
 

@@ -126,9 +126,10 @@ class HelpScreen(ModalScreen[None]):
                 grid.add_row(key, description)
             grid.add_row("", "")
         grid.add_row(Text("Colours", style="bold underline"), "")
+        from psninv.analysis.finding import Severity
         from psninv.tui import colours
 
-        for severity in colours.SEVERITY_ORDER:
+        for severity in Severity:
             grid.add_row(colours.severity_text(severity), "finding severity")
         grid.add_row(Text("cut off", style=colours.CUT_OFF), "site cut off from the core by the what-if")
         grid.add_row(Text("failed", style=colours.FAILED), "site or circuit failed in the what-if")

@@ -10,7 +10,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 
-from psninv.analysis.finding import Category
 from psninv.display import clean
 from psninv.tui import colours, forms
 from psninv.tui.base import DetailScreen, ListScreen, fields
@@ -21,26 +20,11 @@ from psninv.tui.table import Column, VirtualTable
 
 
 def tenant_money(app: Any, code: str) -> tuple[float | None, float | None, float | None]:
-    """A tenant's annual cost and the savings open to it (£, %), from the analysis where it says."""
-    results, snap = app.results, app.snapshot
-    entry = results.tenant_savings(code) if results else None
-    cost, gbp, pct = (
-        (entry.annual_cost_gbp, entry.savings_gbp, entry.savings_pct) if entry else (None, None, None)
-    )
-    if cost is None and snap is not None:
-        costs = [snap.links[c].get("annual_cost_gbp") for c in snap.links_by_tenant.get(code, ())]
-        known = [c for c in costs if c is not None]
-        cost = sum(known) if known else None
-    if gbp is None and results is not None:
-        found = [
-            f.savings_gbp
-            for f in results.by_tenant.get(code, ())
-            if f.category == Category.SHARING and f.savings_gbp
-        ]
-        gbp = sum(found) if found else None
-    if pct is None and gbp and cost:
-        pct = 100.0 * gbp / cost
-    return cost, gbp, pct
+    """A tenant's annual cost (from the inventory) and the savings open to it (£, %) once analysed."""
+    snap, results = app.snapshot, app.results
+    cost = snap.tenant_cost(code) if snap is not None else None
+    entry = results.tenant_savings(code) if results is not None else None
+    return cost, (entry.savings_gbp if entry else None), (entry.savings_pct if entry else None)
 
 
 class TenantsScreen(ListScreen):

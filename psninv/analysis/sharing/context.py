@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from psninv.analysis.costs import NO_TENANT, UPSTREAM_ROLES, exact_money, payer, pounds
 from psninv.analysis.finding import Category, Finding, Kind, ProposedLink, Severity
 from psninv.analysis.geo import haversine_array, haversine_km, pairs_within
 from psninv.analysis.tariff import Tariff
@@ -35,16 +35,11 @@ CASH_KINDS = frozenset(
 )
 """Kinds whose savings cut today's spend; mutual-backup's are a cost avoided instead."""
 
-NO_TENANT = "(no tenant)"
-"""The name money is booked to when neither a circuit nor its sites name a tenant."""
-
-UPSTREAM_ROLES = frozenset({Role.HUB.value, Role.CORE.value, Role.DATACENTRE.value})
 
 T = TypeVar("T")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _SPACE = re.compile(r"\s+")
 
-ONE_POUND = Decimal(1)
 ONE_DECIMAL = Decimal("0.1")
 
 
@@ -53,17 +48,6 @@ def money(value: float | int | str | None) -> Decimal | None:
     if value is None:
         return None
     return Decimal(str(value))
-
-
-@functools.lru_cache(maxsize=65536)
-def _decimal(value: float) -> Decimal:
-    """A stored float as the exact decimal it was entered as (shortest repr), cached as rentals repeat."""
-    return Decimal(repr(value))
-
-
-def pounds(value: Decimal) -> int:
-    """Round money to whole pounds, halves away from zero, as a person would."""
-    return int(value.quantize(ONE_POUND, rounding=ROUND_HALF_UP))
 
 
 def percent(part: Decimal, whole: Decimal) -> float | None:
@@ -153,6 +137,7 @@ class Context:
         self.hub = np.array([role == Role.HUB.value for role in roles], dtype=bool)
 
         index = self.index
+        sites = inventory.sites
         active = []
         for cid, row in inventory.links.items():
             a, b = row["a_site"], row["b_site"]
@@ -164,7 +149,7 @@ class Context:
                         index[b],
                         row.get("annual_cost_gbp"),
                         row.get("bandwidth_mbps"),
-                        tenant_id.get(row.get("tenant"), -1),
+                        tenant_id[payer(row, sites, tenant_id)],
                         row.get("contract_end"),
                     )
                 )
@@ -179,15 +164,10 @@ class Context:
         self.cost_array = np.array([math.nan if v is None else v for v in columns[3]], dtype=np.float64)
         self.bandwidth_array = np.array([math.nan if v is None else v for v in columns[4]], dtype=np.float64)
         self.cost_list: list[float] = self.cost_array.tolist()
-        link_tenant = np.array(columns[5], dtype=np.int64)
+        self.payer_id = np.array(columns[5], dtype=np.int64)
+        """Each circuit's paying tenant (psninv.analysis.costs.payer), as a number, by circuit number."""
         self.contract_ends: list[Any] = list(columns[6])
         """Each circuit's stored contract end, by circuit number."""
-        # Who pays: the circuit's tenant, else the owner of its access end, else of its A end.
-        b_first = ~self.upstream[self.b] & self.upstream[self.a]
-        first = np.where(b_first, self.owner_id[self.b], self.owner_id[self.a])
-        second = np.where(b_first, self.owner_id[self.a], self.owner_id[self.b])
-        fallback = np.where(first >= 0, first, np.where(second >= 0, second, self.tenant_id[NO_TENANT]))
-        self.payer_id = np.where(link_tenant >= 0, link_tenant, fallback)
         self.payers: list[str] = [self.tenant_codes[t] for t in self.payer_id.tolist()]
         """Each circuit's paying tenant, by circuit number."""
         self.length = np.full(len(self.cids), np.nan)
@@ -310,7 +290,7 @@ class Context:
         return self._bandwidths[cid]
 
     def payer(self, cid: str) -> str:
-        """Who pays for a circuit: its tenant, else its access end's owner, else its A end's owner."""
+        """Who pays for a circuit (psninv.analysis.costs.payer)."""
         return self.payers[self.link_index[cid]]
 
     def retire(self, cids: list[str], *, rehome: bool = False) -> None:
@@ -329,7 +309,7 @@ class Context:
             if cost != cost:  # NaN: not costed
                 total = None
                 continue
-            value = _decimal(cost)
+            value = exact_money(cost)
             known += value
             if total is not None:
                 total += value

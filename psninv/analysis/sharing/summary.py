@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from psninv.analysis.costs import tenant_annual_costs
 from psninv.analysis.finding import Kind
 from psninv.analysis.sharing.context import KINDS, Context, percent, pounds
 from psninv.analysis.tariff import Tariff
@@ -94,7 +95,7 @@ class SharingSummary:
 
 def build_summary(ctx: Context) -> SharingSummary:
     """The summary of a sharing analysis; only opportunities at or above the threshold count in the £."""
-    tenant_cost = _costs_per_tenant(ctx)
+    tenant_cost = tenant_annual_costs(ctx.inventory)
     uncosted = int(np.isnan(ctx.cost_array).sum())
     total_cost = sum(tenant_cost.values(), Decimal(0))
 
@@ -139,21 +140,3 @@ def build_summary(ctx: Context) -> SharingSummary:
         tariff=ctx.tariff,
         warnings=list(ctx.warnings),
     )
-
-
-def _costs_per_tenant(ctx: Context) -> dict[str, Decimal]:
-    """Each paying tenant's exact annual spend on active circuits."""
-    costs = ctx.cost_array
-    known = ~np.isnan(costs)
-    # Whole pence add up exactly as integers; any figure with finer fractions is added as a Decimal.
-    pence = np.round(costs * 100)
-    whole = known & (np.abs(costs * 100 - pence) < 1e-6) & (np.abs(costs) < 1e12)
-    totals: dict[str, Decimal] = {}
-    sums = np.bincount(ctx.payer_id[whole], weights=pence[whole], minlength=len(ctx.tenant_codes))
-    for tenant, value in enumerate(sums.tolist()):
-        if value:
-            totals[ctx.tenant_codes[tenant]] = Decimal(int(value)) / 100
-    for c in np.flatnonzero(known & ~whole).tolist():
-        tenant = ctx.tenant_codes[ctx.payer_id[c]]
-        totals[tenant] = totals.get(tenant, Decimal(0)) + ctx.cost(ctx.cids[c])
-    return totals
