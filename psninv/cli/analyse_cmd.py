@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.text import Text
 
 from psninv._gc import collector_paused
 from psninv.analysis import Analysis, Category, Finding, Severity, Tariff, WhatIf, analyse, columns_needed
 from psninv.cli.app import EXIT_DATA, cli, db_options, open_for
 from psninv.cli.render import console, severity_text, table
+from psninv.display import escape_markup
 from psninv.io.atomic import replacing
 from psninv.store import Store
 from psninv.store.reads import load_inventory
@@ -152,7 +154,7 @@ def print_what_if(what_if: WhatIf) -> None:
     out = console()
     failed = what_if.failed_sites + what_if.failed_links
     verb = "fails" if len(failed) == 1 else "fail"
-    out.print(f"[bold]What if {', '.join(failed)} {verb}:[/] {what_if.sites_cut_off} sites of "
+    out.print(f"[bold]What if {escape_markup(', '.join(failed))} {verb}:[/] {what_if.sites_cut_off} sites of "
               f"{len(what_if.tenants_affected)} tenants cut off from the core, "
               f"{what_if.demand_lost_mbps:,.0f} Mbit/s of demand lost. "
               "A shared site is listed under each of its tenants.")
@@ -181,8 +183,10 @@ def print_analysis(result: Analysis) -> None:
 
 def _print_summary(result: Analysis) -> None:
     out = console()
-    parts = [f"{severity_text(s.value)} {n}" for s, n in result.by_severity.items()]
-    out.print("Findings: " + "  ".join(parts))
+    line = Text("Findings:")
+    for severity, count in result.by_severity.items():
+        line.append("  ").append_text(severity_text(severity.value)).append(f" {count}")
+    out.print(line)
     sharing = result.sharing
     if sharing is None:
         return

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from psninv import __version__
+from psninv.display import clean
 from psninv.errors import PsninvError
 from psninv.inventory import Inventory
 from psninv.store import Store, open_store
@@ -28,7 +29,8 @@ class UserError(click.ClickException):
     exit_code = EXIT_DATA
 
     def show(self, file: Any = None) -> None:
-        click.secho(f"psninv: {self.format_message()}", err=True, fg="red")
+        # The message may quote a cell of a partner's file: shown through the sanitiser.
+        click.secho(f"psninv: {clean(self.format_message())}", err=True, fg="red")
 
 
 class InternalError(UserError):

@@ -9,7 +9,9 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
+from psninv.display import clean, escape_markup
 from psninv.style import SEVERITY_STYLES
 
 REPORT_WIDTH = 100
@@ -32,6 +34,27 @@ def console(*, err: bool = False) -> Console:
     return _Console(stderr=err, highlight=False, soft_wrap=False, width=width)
 
 
+class SafeTable(Table):
+    """A rich Table whose cells are shown as the text they hold, never read as markup or escape codes."""
+
+    def add_row(self, *renderables: Any, **options: Any) -> None:
+        """Add a row: text through the sanitiser, styled Text with its text cleaned, None as blank."""
+        super().add_row(*(_safe_cell(cell) for cell in renderables), **options)
+
+
+def _safe_cell(cell: Any) -> Any:
+    if cell is None:
+        return ""
+    if isinstance(cell, Text):
+        # clean() keeps the length, so the styles' spans stay where they were.
+        safe = cell.copy()
+        safe.plain = clean(cell.plain)
+        return safe
+    if isinstance(cell, str | int | float):
+        return Text(clean(cell))
+    return cell
+
+
 def table(
     columns: Sequence[str],
     rows: Iterable[Sequence[Any]],
@@ -39,19 +62,25 @@ def table(
     title: str | None = None,
     numeric: Iterable[str] = (),
 ) -> Table:
-    """An aligned table, numbers right-aligned."""
+    """An aligned table, numbers right-aligned; cells show stored text safely (see psninv.display)."""
     right = set(numeric)
-    grid = Table(title=title, header_style="bold", box=None, pad_edge=False, title_justify="left")
+    grid = SafeTable(
+        title=None if title is None else escape_markup(title),
+        header_style="bold",
+        box=None,
+        pad_edge=False,
+        title_justify="left",
+    )
     for name in columns:
         grid.add_column(name, justify="right" if name in right else "left", overflow="fold")
     for row in rows:
-        grid.add_row(*("" if cell is None else str(cell) for cell in row))
+        grid.add_row(*row)
     return grid
 
 
-def severity_text(severity: str) -> str:
-    """A severity word in its colour, as rich markup."""
-    return f"[{SEVERITY_STYLES.get(severity, '')}]{severity}[/]"
+def severity_text(severity: str) -> Text:
+    """A severity word in its colour."""
+    return Text(severity, style=SEVERITY_STYLES.get(severity, ""))
 
 
 class _ProgressBar:
@@ -91,7 +120,7 @@ def print_import_report(report: Any) -> None:
     err = console(err=True)
     for issue in report.issues:
         style = "red" if issue.level == "error" else "yellow"
-        err.print(f"[{style}]{issue.level}[/]: {issue}", markup=True, highlight=False)
+        err.print(f"[{style}]{issue.level}[/]: {escape_markup(issue)}", markup=True, highlight=False)
     out = console()
     if not report.ok:
         n = len(report.errors)

@@ -27,6 +27,7 @@ from typing import Any
 
 from netaddr import AddrFormatError, IPNetwork
 
+from psninv.display import is_clean
 from psninv.errors import CellError
 from psninv.io.columns import Column, Kind
 from psninv.io.formula import unescape_csv_text
@@ -161,10 +162,33 @@ def compile_column(
     raise ValueError(f"no reader for column kind {kind}")  # pragma: no cover - every Kind is handled
 
 
+def _control_characters(strings: list[str], column: Column) -> Errors:
+    # A code is typed into commands and matched exactly: an invisible character makes it a
+    # different code that looks the same (and an escape code reaches every terminal that shows it).
+    if is_clean("".join(strings)):
+        return []
+    return [
+        (index, f"{column.name} holds an invisible control character ({_control_name(text)}); retype it")
+        for index, text in enumerate(strings)
+        if not is_clean(text)
+    ]
+
+
+def _control_name(text: str) -> str:
+    char = next(char for char in text if not is_clean(char))
+    return {"\x1b": "ESC", "\n": "a line break", "\r": "a carriage return", "\t": "a tab"}.get(
+        char, f"U+{ord(char):04X}"
+    )
+
+
 def _text_coercer(column: Column, csv_text: bool, max_chars: int, blank: Any) -> ColumnCoercer:
+    is_code = column.kind in (Kind.CODE, Kind.REF)
+
     def coerce(values: Sequence[Any]) -> tuple[list[Any], Errors]:
         strings = texts(values, csv_text=csv_text)
         errors = _too_long(strings, column, max_chars)
+        if is_code:
+            errors.extend(_control_characters(strings, column))
         if "" not in strings:  # a column without blanks, as keys are: nothing to replace
             return strings, errors
         if blank is None:
@@ -178,6 +202,8 @@ def _list_coercer(column: Column, csv_text: bool, max_chars: int, *, tags: bool)
     def coerce(values: Sequence[Any]) -> tuple[list[Any], Errors]:
         strings = texts(values, csv_text=csv_text)
         errors = _too_long(strings, column, max_chars)
+        if not tags:  # a list of codes
+            errors.extend(_control_characters(strings, column))
         cache: dict[str, Any] = {}
         out: list[Any] = []
         for text in strings:

@@ -27,7 +27,10 @@ class Limits:
     max_rows: int = 2_000_000  # per sheet or file
     max_columns: int = 500
     max_cell_chars: int = 32_767  # Excel's own limit
-    max_sheet_cells: int = 30_000_000  # rows × columns of a sheet's used area, as calamine allocates it
+    # Rows × columns of a sheet's used area (as calamine allocates it) or of a CSV file: each cell
+    # is a Python object of about 120 bytes by the end of validation, so this keeps an import
+    # under 1.5 GB (scripts/bench_hostile_memory.py).
+    max_cells: int = 8_000_000
     max_issues: int = 10_000  # issues listed; the rest are counted in one closing issue
 
 
@@ -62,7 +65,7 @@ def check_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
     total uncompressed size and compression ratio (zip bombs); every worksheet decompresses to
     no more than its declared size (a lying header is caught by zipfile's size and CRC checks);
     and each worksheet's used area — calamine allocates rows × columns cells, so a single cell
-    at XFD1048576 would ask for 17 billion — stays within max_sheet_cells.
+    at XFD1048576 would ask for 17 billion — stays within max_cells.
     """
     with path.open("rb") as handle:
         magic = handle.read(8)
@@ -120,11 +123,7 @@ def _check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
     for member in members:
         if member.is_dir():
             continue
-        if not (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")):
-            # Unpacking checks the declared size and CRC, which calamine's zip reader trusts.
-            with archive.open(member) as stream:
-                while stream.read(4 * MiB):
-                    pass
+        if not _is_sheet(archive, member, sheet_names):
             continue
         data = archive.read(member)  # also checks the declared size and CRC
         rows, columns = used_area(data)
@@ -134,11 +133,31 @@ def _check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
             raise LimitError(
                 f"sheet {sheet} has cells in {columns:,} columns, more than {limits.max_columns:,}"
             )
-        if rows * columns > limits.max_sheet_cells:
+        if rows * columns > limits.max_cells:
             raise LimitError(
                 f"sheet {sheet} spans {rows:,} rows × {columns:,} columns, "
-                f"more than {limits.max_sheet_cells:,} cells"
+                f"more than {limits.max_cells:,} cells"
             )
+
+
+def _is_sheet(archive: zipfile.ZipFile, member: zipfile.ZipInfo, sheet_names: dict[str, str]) -> bool:
+    """True for a worksheet, wherever the workbook keeps it; any other member is unpacked to check it."""
+    if member.filename in sheet_names or (
+        member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
+    ):
+        return True
+    # The workbook may point at a sheet stored anywhere (xl/sheet1.xml): look at what it holds.
+    with archive.open(member) as stream:
+        head = stream.read(64 * 1024)
+        if _WORKSHEET.search(head):
+            return True
+        # Unpacking checks the declared size and CRC, which calamine's zip reader trusts.
+        while stream.read(4 * MiB):
+            pass
+    return False
+
+
+_WORKSHEET = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:worksheet|sheetData)\b")
 
 
 def _sheet_names(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
@@ -172,17 +191,21 @@ def used_area(sheet_xml: bytes) -> tuple[int, int]:
 
     Reading every cell reference would cost seconds on a large sheet, so the common case is
     bounded by one C-speed regex pass that matches nothing in an ordinary sheet: references
-    with more row digits than the last row element has, and references past column Z. What it
-    matches is measured exactly. Cells written without an `r` reference (rare; Excel, LibreOffice
-    and every common library write it) are not counted.
+    with more row digits than the last row element has, and references past column Z, however
+    the attribute is quoted or spaced. What it matches is measured exactly. A reference written
+    with character references is refused. Cells written without an `r` reference (rare; Excel,
+    LibreOffice and every common library write it) are not counted.
     """
     last = sheet_xml.rfind(b'<row r="')
     digits = 1
     if last >= 0:
         end = sheet_xml.find(b'"', last + 8, last + 40)
         digits = max(1, end - last - 8) if end > 0 else 1
-    # The literal 'r="' prefix keeps the scan fast; it also catches r= after a newline or tab.
-    pattern = re.compile(rb'r="([A-Za-z]{2,3}[0-9]+|[A-Za-z]?[0-9]{%d,})"' % (digits + 1))
+    if b"&#" in sheet_xml and _ESCAPED_REFERENCE.search(sheet_xml):
+        # calamine decodes character references: "X&#70;D1048576" is XFD1048576 to it.
+        raise LimitError("a cell reference in the workbook is written with XML character references")
+    # Any quoting and spacing (r='A1', r = "A1"): calamine's XML reader accepts them all.
+    pattern = re.compile(_REFERENCE % (digits + 1))
     max_row = 10**digits - 1
     max_column = 26
     for ref in set(pattern.findall(sheet_xml)):
@@ -192,6 +215,10 @@ def used_area(sheet_xml: bytes) -> tuple[int, int]:
         if letters:
             max_column = max(max_column, column_number(letters.decode("ascii").upper()))
     return max_row, max_column
+
+
+_REFERENCE = rb"""[ \t\r\n]r\s*=\s*["']([A-Za-z]{2,3}[0-9]+|[A-Za-z]?[0-9]{%d,})["']"""
+_ESCAPED_REFERENCE = re.compile(rb"""[ \t\r\n]r\s*=\s*["'][^"'<>]*&#""")
 
 
 def column_number(letters: str) -> int:

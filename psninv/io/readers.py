@@ -14,7 +14,7 @@ import io
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -242,20 +242,32 @@ def _read_csv(
             "sites.csv, links.csv or prefixes.csv, or give --kind",
         )
         return
-    data = path.read_bytes()
-    text = _decode(data, display, encoding, result)
+    text = _decode(path.read_bytes(), display, encoding, result)
     if text is None:
         return
     if not text.strip():
         result.error(display, "the file is empty")
         return
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Lines are handed to the reader one at a time (a StringIO would copy the text at four bytes
+    # a character), and the limits are checked as rows arrive: memory follows the limits, not the file.
+    reader = csv.reader(_lines(text), delimiter=delimiter)
+    records: list[list[str]] = []
+    cells = 0
     try:
-        records = list(reader)
+        for record in reader:
+            records.append(record)
+            cells += len(record)
+            if cells > limits.max_cells or len(records) > limits.max_rows + 1:
+                break
     except csv.Error as error:
         result.error(display, f"not readable as CSV near line {reader.line_num} ({_first_line(error)})")
         return
+    if cells > limits.max_cells:
+        too_many = f"the file holds more than {limits.max_cells:,} cells (rows × columns)"
+        result.error(display, f"{too_many}: split it into smaller files", row=reader.line_num)
+        return
+    del text
     start = next((i for i, row in enumerate(records) if "".join(row).strip()), None)
     if start is None:
         result.error(display, "the file is empty")
@@ -270,7 +282,7 @@ def _read_csv(
     body = records[start + 1 :]
     del records
     if len(body) > limits.max_rows:
-        result.error(display, f"the file has {len(body):,} rows, more than {limits.max_rows:,}")
+        result.error(display, f"the file has more than {limits.max_rows:,} rows")
         return
     if set(map(len, body)) - {width}:
         body = _even_rows(body, width, header_row, display, result)
@@ -359,6 +371,19 @@ def _decode(data: bytes, display: str, encoding: str | None, result: ReadResult)
         return None
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their endings, one at a time, as a file would give them to csv.reader."""
+    start, end = 0, len(text)
+    find = text.find
+    while start < end:
+        stop = find("\n", start)
+        if stop < 0:
+            yield text[start:]
+            return
+        yield text[start : stop + 1]
+        start = stop + 1
+
+
 def sniff_delimiter(text: str) -> str:
     """The delimiter of CSV text: whichever of , ; tab | occurs most in its first non-blank line."""
     for line in text.splitlines()[:50]:
@@ -384,9 +409,9 @@ def _read_graph(path: Path, display: str, suffix: str, limits: Limits, result: R
     if data.startswith(_ZIP_MAGIC):
         result.error(display, "this is a zip file (an .xlsx workbook?), not a graph: name it .xlsx")
         return
-    if b"<!ENTITY" in data[:1_000_000]:
-        # Entity declarations are how XML bombs expand; graph files never need them.
-        result.error(display, "the file declares XML entities, which are not accepted")
+    if suffix == ".graphml" and _declares_a_dtd(data):
+        # Entity declarations are how XML bombs expand; graph files never need a DTD.
+        result.error(display, "the file declares a DTD or XML entities, which are not accepted")
         return
     kind = "GraphML" if suffix == ".graphml" else "GML"
     try:
@@ -410,6 +435,20 @@ def _read_graph(path: Path, display: str, suffix: str, limits: Limits, result: R
         _our_graph(graph, display, suffix, result)
     else:
         _foreign_graph(graph, path.stem, display, result)
+
+
+def _declares_a_dtd(data: bytes) -> bool:
+    """True if the XML declares a document type or entities anywhere (behind a long comment too)."""
+    if b"\0" in data[:4]:
+        # UTF-16 or UTF-32 (the XML spec's other encodings): the markup is only found in the text.
+        for encoding in ("utf-32", "utf-16"):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return "<!DOCTYPE" in text or "<!ENTITY" in text
+        return True  # neither: expat would refuse it anyway, so say so without parsing
+    return b"<!DOCTYPE" in data or b"<!ENTITY" in data
 
 
 def _parse_graphml(data: bytes) -> Any:

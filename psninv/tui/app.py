@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any, ClassVar
 
 from rich.style import Style
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.filter import LineFilter
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.signal import Signal
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from psninv.analysis.finding import Finding
+from psninv.display import clean
 from psninv.errors import PsninvError
 from psninv.session import (
     AnalysisCancelled,
@@ -42,6 +45,7 @@ from psninv.tui.import_review import ImportScreen
 from psninv.tui.links import LinkScreen, LinksScreen
 from psninv.tui.map import MapScreen
 from psninv.tui.palette import JumpProvider
+from psninv.tui.safe_text import ControlCodeFilter
 from psninv.tui.site_detail import SiteScreen
 from psninv.tui.sites import SitesScreen
 from psninv.tui.tenants import TenantScreen, TenantsScreen
@@ -95,6 +99,9 @@ class WhatIfDone(Message):
 
 class DataChanged(Message):
     """The database changed under the app (another process wrote to it)."""
+
+
+_CONTROL_CODES = ControlCodeFilter()
 
 
 class PsninvApp(App[None]):
@@ -178,6 +185,24 @@ class PsninvApp(App[None]):
     def whatif(self) -> WhatIfView | None:
         """The what-if of the failed sites and circuits."""
         return self.session.whatif
+
+    # ---- what reaches the screen --------------------------------------------------------------
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's own filters, then the guard that keeps control characters off the terminal."""
+        return [*super().get_line_filters(), _CONTROL_CODES]
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A notification shown as written: messages quote stored names, which are never markup."""
+        super().notify(clean(message), title=clean(title), severity=severity, timeout=timeout, markup=markup)
 
     # ---- start-up and workers ---------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from rich.console import RenderableType
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -18,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from psninv.tui import colours
+from psninv.tui.safe_text import cell, cleaned
 from psninv.tui.table import VirtualTable
 
 if TYPE_CHECKING:
@@ -436,8 +437,11 @@ class DetailScreen(BaseScreen):
         yield from ()
 
     def set_head(self, renderable: RenderableType) -> None:
-        """Show the fields block."""
-        self.query_one("#detail-head", Static).update(renderable)
+        """Show the fields block, its lines of text through the sanitiser (they quote stored names)."""
+        parts = renderable.renderables if isinstance(renderable, Group) else [renderable]
+        # Our own layout may break lines; a stored value was cleaned onto one line where it was put.
+        safe = [cleaned(part, lines=True) if isinstance(part, Text) else part for part in parts]
+        self.query_one("#detail-head", Static).update(Group(*safe))
 
     def fill(self, table_id: str, title: str, keys: list[Any], *, max_rows: int = 12) -> VirtualTable:
         """Put rows in one of the section tables, sized to them, with its heading."""
@@ -478,7 +482,7 @@ def fields(pairs: list[tuple[str, RenderableType | str | None]], *, columns: int
         grid.add_column(ratio=1, overflow="fold")
     row: list[RenderableType | str] = []
     for label, value in pairs:
-        shown = value if value not in (None, "") else Text("—", style=colours.MUTED)
+        shown = cell(value) if value not in (None, "") else Text("—", style=colours.MUTED)
         row.extend([label, shown])
         if len(row) == columns * 2:
             grid.add_row(*row)

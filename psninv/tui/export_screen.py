@@ -6,11 +6,11 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Select, Static
@@ -20,6 +20,7 @@ from psninv.io.export import export_inventory, resolve_target
 from psninv.tui.base import KeyBar
 from psninv.tui.failures import failure_text
 from psninv.tui.paths import PathSuggester
+from psninv.tui.safe_text import markup
 
 if TYPE_CHECKING:
     from psninv.tui.app import PsninvApp
@@ -114,7 +115,7 @@ class ExportScreen(Screen[None]):
             self.say("In the browser the file is downloaded; only its name is used.")
         self.query_one("#export-path", Input).focus()
 
-    def say(self, text: str) -> None:
+    def say(self, text: str | Content) -> None:
         """Show where the export went, or why it did not."""
         self.query_one("#export-status", Static).update(text)
 
@@ -153,10 +154,10 @@ class ExportScreen(Screen[None]):
         try:
             fmt, target = resolve_target(path, fmt)
         except PsninvError as exc:
-            self.say(f"[red]{escape(str(exc))}[/]")
+            self.say(markup("[red]$error[/]", error=exc))
             return
         self.running = True
-        self.say(f"exporting to {escape(str(target))}…")
+        self.say(markup("exporting to $target…", target=target))
         self._export(target, fmt, tenant)
 
     @work(thread=True, exclusive=True, group="export")
@@ -181,12 +182,14 @@ class ExportScreen(Screen[None]):
         note = "  (GraphML and GeoJSON hold sites and links only)" if partial else ""
         if message.delivered:
             self.app.deliver_binary(message.written, save_filename=message.written.name)
-            self.say(f"[green]Sent {escape(message.written.name)} to your browser[/] ({counts}).{note}")
+            self.say(markup("[green]Sent $name to your browser[/] ($counts).$note", name=message.written.name,
+                            counts=counts, note=note))
         else:
-            self.say(f"[green]Wrote {escape(str(message.written.resolve()))}[/] ({counts}).{note}")
+            self.say(markup("[green]Wrote $path[/] ($counts).$note", path=message.written.resolve(),
+                            counts=counts, note=note))
         self.notify(f"exported {message.written.name}", timeout=4)
 
     def on_export_failed(self, message: ExportFailed) -> None:
         self.running = False
-        self.say(f"[red]Nothing was exported: {escape(failure_text(self, message.error))}[/]")
+        self.say(markup("[red]Nothing was exported: $why[/]", why=failure_text(self, message.error)))
         self.notify("the export failed", severity="error", timeout=6)

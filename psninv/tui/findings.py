@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from psninv.analysis.finding import Category, Finding, Kind
+from psninv.display import clean
 from psninv.session import Snapshot
 from psninv.tui import colours
 from psninv.tui.base import BaseScreen, DetailScreen, ListScreen, fields
@@ -356,7 +357,7 @@ class FindingScreen(DetailScreen):
         head.append_text(colours.severity_text(finding.severity))
         head.append(f"  {finding.category.value} · {finding.kind}", style="bold")
         head.append(f"  {finding.id}\n", style="dim")
-        head.append(finding.title + "\n", style="bold")
+        head.append(clean(finding.title) + "\n", style="bold")
         pairs: list[tuple[str, Any]] = []
         if finding.savings_gbp is not None:
             saving = Text(money(finding.savings_gbp) + " a year", style="bold green")
@@ -373,7 +374,7 @@ class FindingScreen(DetailScreen):
         if pairs:
             parts.append(fields(pairs, columns=1))
         if finding.remedy:
-            parts.append(Text.assemble(("Remedy ", "bold"), finding.remedy))
+            parts.append(Text.assemble(("Remedy ", "bold"), clean(finding.remedy)))
         parts.append(
             Text("w runs the what-if: fails what this finding names and shows who goes dark.", style="dim")
         )

@@ -22,6 +22,7 @@ from psninv.io.headers import SINGULAR
 from psninv.tui.base import BaseScreen
 from psninv.tui.failures import failure_text
 from psninv.tui.forms import ConfirmScreen, refuse_if_read_only, run_write, shown
+from psninv.tui.safe_text import cleaned, plain
 from psninv.tui.table import Column, VirtualTable
 
 if TYPE_CHECKING:
@@ -175,8 +176,8 @@ def change_detail(entry: ChangeEntry) -> Group:
     for name in dict.fromkeys([*before, *after]):
         old, new = shown(before.get(name)), shown(after.get(name))
         moved = old != new
-        grid.add_row(name, Text(old, style="red" if moved else ""), Text(new, style="green" if moved else ""))
-    return Group(head, *notes, Text(""), grid)
+        grid.add_row(name, plain(old, "red" if moved else ""), plain(new, "green" if moved else ""))
+    return Group(cleaned(head), *notes, Text(""), grid)
 
 
 class ChangeScreen(ModalScreen[None]):

@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, DirectoryTree, Input, ProgressBar, Static
@@ -21,6 +21,7 @@ from psninv.store import ChangeRecord
 from psninv.tui.base import KeyBar
 from psninv.tui.failures import failure_text
 from psninv.tui.paths import IMPORTABLE, ImportableTree, PathSuggester
+from psninv.tui.safe_text import cells, markup
 
 if TYPE_CHECKING:
     from psninv.tui.app import PsninvApp
@@ -147,7 +148,7 @@ class ImportScreen(Screen[None]):
         self.say("read-only: you can review a file, but not apply it" if self.psn.read_only else "")
         self.query_one("#import-path", Input).focus()
 
-    def say(self, text: str) -> None:
+    def say(self, text: str | Content) -> None:
         """Show a line (or a few) above the review table."""
         self.query_one("#import-status", Static).update(text)
 
@@ -196,7 +197,7 @@ class ImportScreen(Screen[None]):
         self.paths = paths
         self.reviewed = None
         self.applied = False
-        self._start("review", f"reviewing {escape(', '.join(Path(p).name for p in paths))}…")
+        self._start("review", markup("reviewing $files…", files=", ".join(Path(p).name for p in paths)))
         self._run_import(paths, dry_run=True)
 
     def action_apply(self) -> None:
@@ -216,7 +217,7 @@ class ImportScreen(Screen[None]):
             return
         self.dismiss()
 
-    def _start(self, task: str, text: str) -> None:
+    def _start(self, task: str, text: Content) -> None:
         self.running = task
         bar = self.query_one("#import-progress", ProgressBar)
         bar.update(total=None, progress=0)
@@ -248,7 +249,8 @@ class ImportScreen(Screen[None]):
     def on_import_crashed(self, message: ImportCrashed) -> None:
         self._finish()
         what = "the import failed" if message.applied else "the review failed"
-        self.say(escape(f"{what}: {failure_text(self, message.error)}. Nothing was written."))
+        why = failure_text(self, message.error)
+        self.say(markup("$what: $why. Nothing was written.", what=what, why=why))
         self.notify(what, severity="error", timeout=6)
 
     def on_import_finished(self, message: ImportFinished) -> None:
@@ -328,13 +330,15 @@ class ImportScreen(Screen[None]):
         table = self._table("level", "file", "sheet", "row", "column", "value", "message")
         for issue in report.issues[:MAX_ROWS]:
             table.add_row(
-                issue.level,
-                Path(issue.file).name if issue.file else "",
-                issue.sheet or "",
-                "" if issue.row is None else str(issue.row),
-                issue.column or "",
-                "" if issue.value is None else issue.value,
-                issue.message,
+                *cells(
+                    issue.level,
+                    Path(issue.file).name if issue.file else "",
+                    issue.sheet or "",
+                    "" if issue.row is None else str(issue.row),
+                    issue.column or "",
+                    "" if issue.value is None else issue.value,
+                    issue.message,
+                )
             )
         if len(report.issues) > MAX_ROWS:
             table.add_row("", "", "", "", "", "", f"… {len(report.issues) - MAX_ROWS:,} more not shown")
@@ -343,9 +347,9 @@ class ImportScreen(Screen[None]):
         table = self._table("change", "entity", "key", "field", "before", "after")
         for issue in report.warnings[:MAX_ROWS]:
             where = Path(issue.file).name + (f" row {issue.row}" if issue.row is not None else "")
-            table.add_row("warning", where, "", issue.column or "", issue.value or "", issue.message)
+            table.add_row(*cells("warning", where, "", issue.column or "", issue.value or "", issue.message))
         rows = change_rows(report.changes)
         for row in rows[:MAX_ROWS]:
-            table.add_row(*row)
+            table.add_row(*cells(*row))
         if len(rows) > MAX_ROWS:
             table.add_row("", "", "", "", "", f"… {len(rows) - MAX_ROWS:,} more changes not shown")

@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 
+from psninv.display import clean
 from psninv.model import srlg_tags
 from psninv.tui import forms
 from psninv.tui.base import DetailScreen, ListScreen, fields
@@ -151,9 +152,9 @@ class LinkScreen(DetailScreen):
         head = Text.assemble(
             (self.circuit, "bold"),
             "  ",
-            (snap.site_label(link["a_site"]), ""),
+            (clean(snap.site_label(link["a_site"])), ""),
             " ⟷ ",
-            snap.site_label(link["b_site"]),
+            clean(snap.site_label(link["b_site"])),
         )
         pairs: list[tuple[str, Any]] = [
             ("Provider", text(link.get("provider"))),

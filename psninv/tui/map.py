@@ -18,6 +18,7 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 from textual.worker import Worker, WorkerState
 
+from psninv.display import clean
 from psninv.graph import build_graph
 from psninv.model import CORE_ROLES
 from psninv.session import Snapshot
@@ -420,7 +421,7 @@ class MapScreen(BaseScreen):
         label.append(glyph + " ", style=state or style)
         label.append(code, style=state or Style(bold=role in (*CORE_ROLES, "hub")))
         if site.get("name"):
-            label.append(f" {site['name']}", style=state or LABEL)
+            label.append(f" {clean(site['name'])}", style=state or LABEL)
         count = len(self._tree_parts[1].get(code, [])) if self._tree_parts else 0
         if count:
             label.append(f"  ({count})", style="dim")

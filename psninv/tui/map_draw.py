@@ -9,6 +9,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
+from psninv.display import clean
 from psninv.model import CORE_ROLES
 from psninv.session import Snapshot
 from psninv.tui import colours
@@ -61,7 +62,7 @@ def build_map_data(snapshot: Snapshot) -> MapData:
         data.coords[code] = (lon * squeeze, lat)
         site = snapshot.sites[code]
         data.roles[code] = site.get("role") or ""
-        data.names[code] = site.get("name") or ""
+        data.names[code] = clean(site.get("name"))
     xs = [x for x, _y in data.coords.values()]
     ys = [y for _x, y in data.coords.values()]
     data.bounds = (min(xs), min(ys), max(xs), max(ys))

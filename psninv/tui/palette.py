@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from psninv.display import clean
 from psninv.tui.base import SECTIONS
 
 if TYPE_CHECKING:
@@ -77,7 +78,8 @@ class JumpProvider(Provider):
         scored.sort(key=lambda item: -item[0])
         for score, kind, key, display in scored[:MAX_HITS]:
             opener, arg = self._opener(kind, key)
-            yield Hit(score, matcher.highlight(display), partial(opener, arg), text=display)
+            shown = clean(display)
+            yield Hit(score, matcher.highlight(shown), partial(opener, arg), text=shown)
         for title, action, key in self._commands():
             score = matcher.match(title)
             if score > 0:

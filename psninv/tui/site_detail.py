@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
+from psninv.display import clean
 from psninv.tui import colours, forms
 from psninv.tui.base import DetailScreen, fields
 from psninv.tui.data import mbps, money, text
@@ -184,7 +185,7 @@ class SiteScreen(DetailScreen):
         head = Text()
         head.append(self.code, style="bold")
         if site.get("name"):
-            head.append(f"  {site['name']}", style="bold")
+            head.append(f"  {clean(site['name'])}", style="bold")
         lat, lon = site.get("latitude"), site.get("longitude")
         demand = site.get("demand_mbps")
         occupants = [o for o in site.get("occupants", ()) if o != site.get("tenant")]

@@ -21,6 +21,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from psninv.display import clean
+from psninv.tui.safe_text import cleaned
+
 Cell = str | Text
 GAP = 2  # spaces between columns, narrowed to one when a table is short of width
 # Column widths are measured on this many rows, so wide inventories lay out in constant time.
@@ -342,7 +345,7 @@ class VirtualTable(ScrollView, can_focus=True):
         if len(cells) == 1 and len(self.columns) > 1:
             # A single cell is a heading row: it spans the whole table.
             cell = cells[0]
-            piece = cell.copy() if isinstance(cell, Text) else Text(cell)
+            piece = cleaned(cell).copy() if isinstance(cell, Text) else Text(clean(cell))
             width = self._total_width(self._widths, self._gap)
             piece.truncate(width, overflow="ellipsis")
             line.append_text(piece)
@@ -356,7 +359,7 @@ class VirtualTable(ScrollView, can_focus=True):
                 line.append(" " * self._gap)
             first = False
             cell = cells[index] if index < len(cells) else ""
-            piece = cell.copy() if isinstance(cell, Text) else Text(cell)
+            piece = cleaned(cell).copy() if isinstance(cell, Text) else Text(clean(cell))
             piece.truncate(width, overflow="ellipsis")
             if self.columns[index].numeric:
                 piece.pad_left(width - piece.cell_len)

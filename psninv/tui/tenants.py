@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 
+from psninv.display import clean
 from psninv.tui import colours, forms
 from psninv.tui.base import DetailScreen, ListScreen, fields
 from psninv.tui.data import money, text
@@ -167,7 +168,7 @@ class TenantScreen(DetailScreen):
             avoided = entry.avoided_gbp if entry else 0
             if avoided:
                 saving.append(f"  + {money(avoided)} avoided", style="green")
-        head = Text.assemble((self.code, "bold"), "  ", (text(tenant.get("name")), "bold"))
+        head = Text.assemble((self.code, "bold"), "  ", (clean(text(tenant.get("name"))), "bold"))
         pairs: list[tuple[str, Any]] = [
             ("Sector", text(tenant.get("sector"))),
             ("Sites", f"{len(sites)} ({owned} owned, {len(sites) - owned} shared)"),
