@@ -11,7 +11,7 @@ from rich.text import Text
 
 from psninv._gc import collector_paused
 from psninv.analysis import Analysis, Category, Finding, Severity, Tariff, WhatIf, analyse, columns_needed
-from psninv.cli.app import EXIT_DATA, cli, db_options, open_for
+from psninv.cli.app import EXIT_DATA, cli, db_options, open_to_read
 from psninv.cli.render import console, severity_text, table
 from psninv.display import escape_markup
 from psninv.io.atomic import replacing
@@ -91,7 +91,7 @@ def _analyse(
     from psninv.analysis.policy import Policy
     from psninv.io.report import iter_json, write_json
 
-    with open_for(db, actor, read_only) as store, store.read() as conn:
+    with open_to_read(db) as store, store.read() as conn:
         inventory = load_inventory(conn, columns=columns_needed(only))
     names = _split(failed)
     unknown = [n for n in names if n not in inventory.sites and n not in inventory.links]
