@@ -19,13 +19,10 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
 from psninv.errors import ConflictError, EditError, ValidationError
-from psninv.io import validate
-from psninv.io.coerce import compile_column
-from psninv.io.columns import COLUMNS, ENTITY_ALIASES, Kind
-from psninv.io.headers import SINGULAR
-from psninv.io.importer import BLANK_MEANS
-from psninv.io.readers import RawTable
-from psninv.model import ENTITY_KEYS, ENTITY_TABLES, Change, SiteOccupant
+from psninv.io.record_check import check_references, read_record, references
+from psninv.io.validate import duplicate_message
+from psninv.model import ENTITY_TABLES, Change, SiteOccupant
+from psninv.records import COLUMNS, ENTITY_ALIASES, ENTITY_KEYS, SINGULAR
 from psninv.store import ChangeRecord, Store, key_text
 
 __all__ = [
@@ -179,61 +176,25 @@ def check_record(
     Values may be text as typed in a form or typed values; every column of the entity is read,
     absent ones as blank. On create the key must be new; references must name stored records.
     """
-    columns = COLUMNS[entity]
-    names = [column.name for column in columns]
-    cells: list[list[Any]] = []
-    for column in columns:
-        value = values.get(column.name)
-        if isinstance(value, list | tuple | set | frozenset):
-            value = ";".join(str(part) for part in value)
-        cells.append([value])
-    raw = RawTable("", None, entity, names, [1], cells, "form")
-    typed: dict[str, list[Any]] = {}
-    errors: dict[str, str] = {}
-    bad: set[tuple[str, int]] = set()
-    for column, cell in zip(columns, cells, strict=True):
-        reader = compile_column(column, blank=BLANK_MEANS.get((entity, column.name)))
-        coerced, problems = reader(cell)
-        typed[column.name] = coerced
-        for _index, message in problems:
-            errors.setdefault(column.name, message)
-            bad.add((column.name, 0))
-    table = validate.Table(
-        raw, entity, names, {n: n for n in names}, {n: i for i, n in enumerate(names)}, typed, bad
-    )
-    issues = validate.required_cells([table]) + validate.self_links([table])
-    issues += validate.references([table], _known(conn, entity, typed))
-    for issue in issues:
-        if issue.column is not None:
-            # One record is not an import: the rule is the same, the wording names only the inventory.
-            errors.setdefault(issue.column, issue.message.replace(" or this import", ""))
-    record = {name: typed[name][0] for name in names}
+    check = read_record(entity, values)
+    check_references(check, entity, _known(conn, check.record, entity))
+    record, errors = check.record, check.errors
     key = record_key(entity, record)
     key_field = ENTITY_KEYS[entity][0]
     taken = creating and key_field not in errors and record[key_field] is not None
     if taken and get_record(conn, entity, key) is not None:
-        errors[key_field] = (
-            f"duplicate {validate.KEY_NOUNS[entity]} {_shown_key(entity, key)!r}: already in the inventory"
-        )
+        errors[key_field] = duplicate_message(entity, _shown_key(entity, key), "already in the inventory")
     return record, errors
 
 
-def _known(conn: Connection, entity: str, typed: Mapping[str, list[Any]]) -> dict[str, set[Any]]:
+def _known(conn: Connection, record: Mapping[str, Any], entity: str) -> dict[str, set[Any]]:
     """The stored codes a record's references could name, case-insensitively so hints can suggest them."""
-    wanted: dict[str, set[str]] = {"tenants": set(), "sites": set()}
-    for column in COLUMNS[entity]:
-        if column.kind not in (Kind.REF, Kind.REFS) or column.ref not in wanted:
-            continue
-        value = typed[column.name][0]
-        codes = value if column.kind is Kind.REFS else [value]
-        wanted[column.ref].update(str(code).casefold() for code in codes or () if code is not None)
-    known: dict[str, set[Any]] = {name: set() for name in ENTITY_TABLES}
-    for ref, codes in wanted.items():
+    known: dict[str, set[Any]] = {}
+    for ref, codes in references(entity, record).items():
         if codes:
             column = ENTITY_TABLES[ref].c[ENTITY_KEYS[ref][0]]
-            known[ref] = set(
-                conn.execute(select(column).where(func.lower(column).in_(sorted(codes)))).scalars()
-            )
+            folded = sorted({code.casefold() for code in codes})
+            known[ref] = set(conn.execute(select(column).where(func.lower(column).in_(folded))).scalars())
     return known
 
 

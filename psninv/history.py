@@ -27,7 +27,8 @@ from psninv.edits import (
     get_record,
 )
 from psninv.errors import RevertError
-from psninv.model import ENTITY_KEYS, ENTITY_TABLES
+from psninv.model import ENTITY_TABLES
+from psninv.records import ENTITY_KEYS
 from psninv.store import ChangeRecord, Store, new_batch_id
 
 __all__ = [

@@ -8,6 +8,8 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Column, Date, DateTime, ForeignKey, Index, MetaData, String, Text
 from sqlmodel import Field, SQLModel
 
+from psninv.records.choices import Criticality, LinkStatus, Medium, Role, Sector
+
 # Named constraints make Alembic batch migrations on SQLite (which rebuild tables) reliable.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -18,54 +20,6 @@ NAMING_CONVENTION = {
 }
 SQLModel.metadata = MetaData(naming_convention=NAMING_CONVENTION)
 metadata = SQLModel.metadata
-
-
-class Sector(StrEnum):
-    """The kind of public body a tenant is."""
-
-    LOCAL_GOVERNMENT = "local-government"
-    HEALTH = "health"
-    POLICE = "police"
-    FIRE = "fire"
-    EDUCATION = "education"
-    CENTRAL_GOVERNMENT = "central-government"
-    VOLUNTARY = "voluntary"
-    OTHER = "other"
-
-
-class Role(StrEnum):
-    """A site's place in the network."""
-
-    CORE = "core"
-    DATACENTRE = "datacentre"
-    HUB = "hub"
-    ACCESS = "access"
-
-
-class Criticality(StrEnum):
-    """How much a site's service matters."""
-
-    CRITICAL = "critical"
-    HIGH = "high"
-    STANDARD = "standard"
-
-
-class Medium(StrEnum):
-    """What a circuit is carried on."""
-
-    FIBRE = "fibre"
-    ETHERNET = "ethernet"
-    COPPER = "copper"
-    WIRELESS = "wireless"
-    OTHER = "other"
-
-
-class LinkStatus(StrEnum):
-    """Whether a circuit carries traffic."""
-
-    ACTIVE = "active"
-    PLANNED = "planned"
-    CEASED = "ceased"
 
 
 CORE_ROLES = frozenset({Role.CORE.value, Role.DATACENTRE.value})
@@ -220,12 +174,6 @@ ENTITY_TABLES = {
 }
 """The importable entities, in the order their rows must be written (references first)."""
 
-ENTITY_KEYS: dict[str, tuple[str, ...]] = {
-    "tenants": ("code",),
-    "sites": ("code",),
-    "links": ("circuit_id",),
-    "prefixes": ("prefix", "vrf"),
-}
 
 
 def srlg_tags(value: str | None) -> list[str]:

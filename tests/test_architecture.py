@@ -54,7 +54,7 @@ def test_core_modules_do_not_reach_into_cli_or_tui() -> None:
 
 def test_importing_the_library_loads_no_ui_framework() -> None:
     code = (
-        "import sys, psninv, psninv.store, psninv.graph, psninv.analysis, psninv.io.columns;"
+        "import sys, psninv, psninv.store, psninv.graph, psninv.analysis, psninv.records;"
         f"print(sorted(m for m in sys.modules if m.split('.')[0] in {UI_FRAMEWORKS!r}))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from psninv.inventory import Inventory
-from psninv.io.columns import COLUMNS
 from psninv.io.export import CSV_FILES, export_inventory, resolve_target
 from psninv.io.formula import FORMULA_TRIGGERS, escape_csv_text, looks_like_formula, unescape_csv_text
+from psninv.records import COLUMNS
 
 DANGEROUS = ["=1+1", "+44 1785 276 000", "-x", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://e.vil\")"]
 SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

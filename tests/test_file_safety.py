@@ -15,9 +15,9 @@ from conftest import digest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from psninv.atomic import remove_stale_parts
 from psninv.cli.app import get_cli
 from psninv.inventory import Inventory
-from psninv.io.atomic import remove_stale_parts
 from psninv.io.export import export_inventory
 from psninv.store import Store, open_store
 
@@ -133,7 +133,7 @@ def test_a_killed_backup_leaves_no_part_file_after_the_next_backup(filled: Store
     target = tmp_path / "backups" / "copy.db"
     target.parent.mkdir()
     code = (
-        "import os, sys; from psninv.store.backup import backup; from psninv.io import atomic\n"
+        "import os, sys; from psninv.store.backup import backup; from psninv import atomic\n"
         "def die(*a): os.kill(os.getpid(), 9)\n"
         "atomic.os.replace = die\n"
         "backup(sys.argv[1], sys.argv[2])"

@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from psninv.cli.app import get_cli
-from psninv.io.columns import COLUMNS
 from psninv.io.importer import import_files
+from psninv.records import COLUMNS
 from psninv.store import Store
 
 EXAMPLES = int(os.environ.get("PSNINV_FUZZ_EXAMPLES", "15"))

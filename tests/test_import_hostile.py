@@ -16,10 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from psninv.io.coerce import cell_text, compile_column
-from psninv.io.columns import COLUMNS
 from psninv.io.importer import import_files
 from psninv.io.issues import ImportReport
 from psninv.io.limits import Limits, used_area
+from psninv.records import COLUMNS
 from psninv.store import Store
 
 WORKBOOK_XML = (

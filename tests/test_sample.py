@@ -18,7 +18,6 @@ from python_calamine import CalamineWorkbook
 from psninv.analysis.geo import haversine_km
 from psninv.graph import build_graph, core_sites
 from psninv.inventory import Inventory
-from psninv.io.columns import COLUMNS, Kind
 from psninv.model import (
     ENTITY_TABLES,
     Criticality,
@@ -29,6 +28,7 @@ from psninv.model import (
     join_srlg,
     srlg_tags,
 )
+from psninv.records import COLUMNS, Kind
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "inventory" / "staffordshire.xlsx"

@@ -10,8 +10,8 @@ from xml.etree import ElementTree
 import pytest
 from python_calamine import CalamineWorkbook
 
-from psninv.io.columns import COLUMNS, Kind
 from psninv.io.template import README_HEADERS, README_SHEET, write_template
+from psninv.records import COLUMNS, Kind
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 

@@ -11,10 +11,10 @@ from rich.text import Text
 
 from psninv._gc import collector_paused
 from psninv.analysis import Analysis, Category, Finding, Severity, Tariff, WhatIf, analyse, columns_needed
+from psninv.atomic import replacing
 from psninv.cli.app import EXIT_DATA, cli, db_options, open_to_read
 from psninv.cli.render import console, severity_text, table
 from psninv.display import escape_markup
-from psninv.io.atomic import replacing
 from psninv.store import Store
 from psninv.store.reads import load_inventory
 from psninv.style import money

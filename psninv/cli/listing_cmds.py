@@ -16,7 +16,7 @@ from psninv.analysis.costs import tenant_annual_cost, tenant_annual_costs
 from psninv.cli.app import cli, db_options, load_inventory, scope_to_tenant
 from psninv.cli.render import console, table
 from psninv.graph import is_active
-from psninv.io.columns import COLUMNS
+from psninv.records import COLUMNS
 from psninv.style import money
 
 Rows = list[dict[str, Any]]

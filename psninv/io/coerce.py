@@ -29,10 +29,10 @@ from netaddr import AddrFormatError, IPNetwork
 
 from psninv.display import is_clean
 from psninv.errors import CellError
-from psninv.io.columns import Column, Kind
 from psninv.io.formula import unescape_csv_text
 from psninv.io.issues import cell_display
 from psninv.model import join_srlg
+from psninv.records import Column, Kind
 
 Errors = list[tuple[int, str]]
 ColumnCoercer = Callable[[Sequence[Any]], tuple[list[Any], Errors]]

@@ -13,12 +13,12 @@ from typing import Any
 
 import networkx as nx
 
+from psninv.atomic import replacing, replacing_folder
 from psninv.errors import InputError
 from psninv.inventory import Inventory
-from psninv.io.atomic import replacing, replacing_folder
-from psninv.io.columns import COLUMNS, Column, Kind
 from psninv.io.formula import escape_csv_text
 from psninv.io.xlsx import CellValue, row_values, write_workbook
+from psninv.records import COLUMNS, Column, Kind
 
 FORMATS: tuple[str, ...] = ("xlsx", "csv", "graphml", "geojson")
 """The export formats; csv writes a folder of one file per entity."""

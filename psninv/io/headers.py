@@ -6,8 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from psninv.io.columns import COLUMNS, ENTITY_ALIASES, Column
-from psninv.model import ENTITY_KEYS
+from psninv.records import COLUMNS, ENTITY_ALIASES, ENTITY_KEYS, SINGULAR, Column
 
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -132,10 +131,6 @@ def _by_unit(entity: str, key: str) -> list[Target]:
             if found:
                 return found[:1]
     return []
-
-
-SINGULAR = {"tenants": "tenant", "sites": "site", "links": "link", "prefixes": "prefix"}
-"""Each entity's name for one of its rows, for messages."""
 
 
 def key_columns(entity: str) -> tuple[str, ...]:

@@ -14,7 +14,6 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DataError, IntegrityError
@@ -23,24 +22,18 @@ from psninv._gc import collector_paused
 from psninv.errors import DatabaseAccessError, LockTimeoutError
 from psninv.io import validate
 from psninv.io.coerce import compile_column
-from psninv.io.columns import COLUMNS
-from psninv.io.headers import SINGULAR, key_columns, match_headers, normalise
+from psninv.io.headers import key_columns, match_headers, normalise
 from psninv.io.issues import ERROR, WARNING, ImportReport, Issue
 from psninv.io.limits import DEFAULT_LIMITS, Limits
 from psninv.io.plan import ENTITIES, Changes, NewRows, Plan, plan_import, stored_keys
 from psninv.io.readers import RawTable, read_path
 from psninv.io.validate import Table
-from psninv.model import ENTITY_KEYS, ENTITY_TABLES
+from psninv.model import ENTITY_TABLES
+from psninv.records import BLANK_MEANS, COLUMNS, ENTITY_KEYS, SINGULAR
 from psninv.store import ChangeRecord, Store, new_batch_id
 from psninv.store.writes import last_rowid, log_changes, log_inserted, now, replace_occupants, upsert_columns
 
 Progress = Callable[[str, int, int], None]
-
-BLANK_MEANS: dict[tuple[str, str], Any] = {
-    ("links", "status"): "active",
-    ("prefixes", "vrf"): "",
-}
-"""Columns where an empty cell has a meaning: a link's status is active, a prefix's vrf global."""
 
 _ROWID_ROOM = 2**62  # SQLite numbers new rows past the largest rowid until 2**63 - 1
 

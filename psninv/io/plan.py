@@ -15,10 +15,10 @@ from typing import Any, overload
 
 from sqlalchemy import Connection, select
 
-from psninv.io.columns import COLUMNS
 from psninv.io.issues import Issue
 from psninv.io.validate import Table
-from psninv.model import ENTITY_KEYS, ENTITY_TABLES, SiteOccupant
+from psninv.model import ENTITY_TABLES, SiteOccupant
+from psninv.records import COLUMNS, ENTITY_KEYS
 from psninv.store import ChangeRecord, key_text
 
 ENTITIES = tuple(ENTITY_TABLES)

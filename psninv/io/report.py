@@ -16,8 +16,8 @@ from psninv._gc import collector_paused
 from psninv.analysis.finding import Finding
 from psninv.analysis.result import Analysis
 from psninv.analysis.sharing.summary import SharingSummary
+from psninv.atomic import replacing
 from psninv.errors import InputError
-from psninv.io.atomic import replacing
 from psninv.io.formula import escape_csv_text
 from psninv.io.xlsx import open_workbook
 

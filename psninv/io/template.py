@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from psninv.atomic import replacing
 from psninv.errors import InputError
-from psninv.io.atomic import replacing
-from psninv.io.columns import COLUMNS, Column, Kind
 from psninv.io.xlsx import CellValue, Styles, column_widths, open_workbook, start_sheet, write_cell
+from psninv.records import COLUMNS, Column, Kind
 
 README_SHEET = "README"
 README_HEADERS: tuple[str, ...] = (

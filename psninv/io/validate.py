@@ -12,14 +12,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from psninv.io.columns import COLUMNS, Kind
-from psninv.io.headers import SINGULAR, key_columns
+from psninv.io.headers import key_columns
 from psninv.io.issues import ERROR, Issue, cell_display
 from psninv.io.readers import RawTable
-from psninv.model import ENTITY_KEYS
-
-KEY_NOUNS = {"tenants": "tenant code", "sites": "site code", "links": "circuit id", "prefixes": "prefix"}
-"""What messages call each entity's key."""
+from psninv.records import COLUMNS, ENTITY_KEYS, KEY_NOUNS, SINGULAR, Kind
 
 
 @dataclass(slots=True)
@@ -61,6 +57,28 @@ class Table:
         return Issue(raw.file, raw.sheet, row, header, value, message, level)
 
 
+def required_message(column: str) -> str:
+    """What a blank cell of a required column is told."""
+    return f"{column} is required"
+
+
+def self_link_message(site: Any) -> str:
+    """What a link whose two ends are `site` is told."""
+    return f"a link cannot run from site {site!r} to itself"
+
+
+def unknown_message(entity: str, code: str, near: Any = None, *, import_too: bool = True) -> str:
+    """What a reference to a missing `entity` record is told, with the stored code it may mean."""
+    where = "the inventory or this import" if import_too else "the inventory"
+    message = f"unknown {KEY_NOUNS[entity]} {code!r}: not in {where}"
+    return message + (f" (did you mean {near!r}?)" if near is not None else "")
+
+
+def duplicate_message(entity: str, shown: str, place: str) -> str:
+    """What a key already taken is told; `place` says where the other is."""
+    return f"duplicate {KEY_NOUNS[entity]} {shown!r}: {place}"
+
+
 def required_cells(tables: Iterable[Table]) -> list[Issue]:
     """Blank keys, and blank cells of required columns that are present (such as a link's b_site)."""
     issues = []
@@ -73,7 +91,7 @@ def required_cells(tables: Iterable[Table]) -> list[Issue]:
                 continue
             for index, value in enumerate(values):
                 if value is None and (column.name, index) not in table.bad:
-                    issues.append(table.issue(index, column.name, f"{column.name} is required"))
+                    issues.append(table.issue(index, column.name, required_message(column.name)))
     return issues
 
 
@@ -98,7 +116,7 @@ def duplicates(tables: Iterable[Table]) -> list[Issue]:
                     shown = key if isinstance(key, str) else " in vrf ".join(k or "''" for k in key)
                     place = _place(other, other_index, table)
                     issues.append(
-                        table.issue(index, column, f"duplicate {KEY_NOUNS[entity]} {shown!r}: also {place}")
+                        table.issue(index, column, duplicate_message(entity, shown, f"also {place}"))
                     )
                 else:
                     first[key] = (table, index)
@@ -139,7 +157,7 @@ def self_links(tables: Iterable[Table]) -> list[Issue]:
             continue
         for index, (a, b) in enumerate(zip(a_sites, b_sites, strict=True)):
             if a is not None and a == b:
-                issues.append(table.issue(index, "b_site", f"a link cannot run from site {a!r} to itself"))
+                issues.append(table.issue(index, "b_site", self_link_message(a)))
     return issues
 
 
@@ -172,11 +190,7 @@ def references(tables: Iterable[Table], known: Mapping[str, set[Any]]) -> list[I
                 wrong = [value] if column.kind is Kind.REF else value
                 for code in wrong or ():
                     if code in missing:
-                        noun = KEY_NOUNS[column.ref or ""]
-                        message = f"unknown {noun} {code!r}: not in the inventory or this import"
-                        near = lower.get(code.casefold())
-                        if near is not None:
-                            message += f" (did you mean {near!r}?)"
+                        message = unknown_message(column.ref or "", code, lower.get(code.casefold()))
                         issues.append(table.issue(index, column.name, message))
     return issues
 

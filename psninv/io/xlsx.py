@@ -16,8 +16,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from psninv.errors import InputError
 from psninv.inventory import Inventory
-from psninv.io.columns import COLUMNS, Column, Kind
 from psninv.io.formula import looks_like_formula
+from psninv.records import COLUMNS, Column, Kind
 
 CellValue = str | float | dt.date | None
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from psninv.atomic import replacing
 from psninv.errors import BackupError, file_error
-from psninv.io.atomic import replacing
 from psninv.store.engine import BUSY_TIMEOUT_MS, make_engine, resolve_url, sqlite_path
 from psninv.store.migrate import upgrade
 

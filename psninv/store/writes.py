@@ -30,7 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
-from psninv.model import ENTITY_KEYS, ENTITY_TABLES, Change, SiteOccupant
+from psninv.model import ENTITY_TABLES, Change, SiteOccupant
+from psninv.records import ENTITY_KEYS
 
 CHANGE_TABLE: Table = Change.__table__
 OCCUPANT_TABLE: Table = SiteOccupant.__table__

@@ -17,8 +17,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from psninv.edits import EditResult, create, delete, delete_preview, update
 from psninv.errors import ConflictError, PsninvError, ValidationError
-from psninv.io.columns import COLUMNS, Column, Kind
-from psninv.io.headers import SINGULAR
+from psninv.records import COLUMNS, SINGULAR, Column, Kind
 from psninv.tui.failures import failure_text
 
 if TYPE_CHECKING:
@@ -262,7 +261,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
 
 def _key_fields(entity: str) -> tuple[str, ...]:
-    from psninv.model import ENTITY_KEYS
+    from psninv.records import ENTITY_KEYS
 
     return ENTITY_KEYS[entity]
 

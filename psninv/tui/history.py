@@ -18,7 +18,7 @@ from textual.widgets import Input, Select, Static
 
 from psninv.errors import PsninvError
 from psninv.history import ChangeEntry, actors, count_changes, history, revert, revert_batch
-from psninv.io.headers import SINGULAR
+from psninv.records import SINGULAR
 from psninv.tui.base import BaseScreen
 from psninv.tui.failures import failure_text
 from psninv.tui.forms import ConfirmScreen, refuse_if_read_only, run_write, shown

@@ -1,6 +1,7 @@
-"""The spreadsheet columns of each entity: canonical header, type, rules, synonyms and help text.
+"""The columns of each entity: canonical header, type, rules, synonyms and help text.
 
-Import, export and the template all read this one table, so a column is described once.
+The record registry (registry.py) gathers them with each entity's key, nouns and relations;
+import, export, the template and the forms all read them there, so a column is described once.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from psninv.model import Criticality, LinkStatus, Medium, Role, Sector
+from psninv.records.choices import Criticality, LinkStatus, Medium, Role, Sector
 
 
 class Kind(StrEnum):
@@ -47,7 +48,7 @@ def _choices(enum: type[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in enum)
 
 
-COLUMNS: dict[str, tuple[Column, ...]] = {
+_COLUMNS: dict[str, tuple[Column, ...]] = {
     "tenants": (
         Column("code", Kind.CODE, "Short unique code of the organisation.", required=True,
                synonyms=("tenant code", "tenant_id", "tenant", "org code", "slug", "id"),
@@ -149,13 +150,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
                example="Office LAN"),
     ),
 }
-"""Each entity's columns in sheet order; the first required columns form the natural key."""
+"""Each entity's columns in sheet order; read them through the registry's RECORDS."""
 
-ENTITY_ALIASES: dict[str, str] = {
-    "tenant": "tenants", "tenants": "tenants", "organisations": "tenants",
-    "organizations": "tenants",
-    "site": "sites", "sites": "sites", "locations": "sites",
-    "link": "links", "links": "links", "circuit": "links", "circuits": "links",
-    "prefix": "prefixes", "prefixes": "prefixes", "ip prefixes": "prefixes", "subnets": "prefixes",
-}
-"""Sheet and CSV file names (normalised) that name each entity."""
+TENANT_COLUMNS = _COLUMNS["tenants"]
+SITE_COLUMNS = _COLUMNS["sites"]
+LINK_COLUMNS = _COLUMNS["links"]
+PREFIX_COLUMNS = _COLUMNS["prefixes"]
