@@ -42,7 +42,7 @@ def init(db: str | None, actor: str | None, read_only: bool) -> None:
     type=click.Choice(["tenants", "sites", "links", "prefixes"]),
     help="Entity of CSV files whose name does not say it.",
 )
-@click.option("--encoding", metavar="NAME", help="Text encoding of CSV files (default UTF-8).")
+@click.option("--encoding", metavar="NAME", help="Text encoding of CSV and graph files (default UTF-8).")
 @db_options
 def import_(
     files: tuple[Path, ...],
