@@ -19,6 +19,7 @@ Our exception hierarchy:
     + LockTimeoutError     another writer held the inventory too long
     + NoInventoryError     no inventory at the path or URL given (also a FileNotFoundError)
     + DatabaseAccessError  the database is unreachable, refuses us or is not a database
+    + SchemaOutdatedError  a reader met an inventory that `psninv init` must upgrade first
 
 Anything else that escapes is a bug: the CLI shows it as an internal error (exit 70) and the
 TUI logs it, so a user is never blamed for psninv's own mistakes.
@@ -45,6 +46,7 @@ __all__ = [
     "PsninvError",
     "ReadOnlyError",
     "RevertError",
+    "SchemaOutdatedError",
     "StoreError",
     "TariffError",
     "ValidationError",
@@ -155,6 +157,10 @@ class LockTimeoutError(StoreError):
 
 class NoInventoryError(StoreError, FileNotFoundError):
     """No inventory at the path or URL given (a FileNotFoundError too, as it was before the tree)."""
+
+
+class SchemaOutdatedError(StoreError):
+    """An inventory older than this psninv, opened by a reader, which never upgrades it."""
 
 
 class DatabaseAccessError(StoreError):

@@ -144,7 +144,7 @@ def test_xlsx_refuses_text_longer_than_excel_holds_and_keeps_the_old_file(build,
     before = target.read_bytes()
     too_long = build(tenants=[{"code": "LONG", "name": "x" * 40_000}])
     with pytest.raises(ValueError, match="Excel's limit"):
-        export_inventory(too_long, target)
+        export_inventory(too_long, target, overwrite=True)
     assert target.read_bytes() == before
     assert [p.name for p in target.parent.iterdir()] == ["t.xlsx"]  # no half-written file left
 
@@ -367,6 +367,6 @@ def test_a_folder_cannot_take_a_file_format_nor_a_file_a_csv_export(inventory, t
 def test_export_creates_missing_parent_folders_and_replaces_old_files(inventory, tmp_path):
     target = tmp_path / "deep" / "er" / "out.xlsx"
     export_inventory(Inventory(), target)
-    export_inventory(inventory, target)
+    export_inventory(inventory, target, overwrite=True)
     assert len(read_xlsx(target)["sites"]) == 1 + len(inventory.sites)
     assert [p.name for p in target.parent.iterdir()] == ["out.xlsx"]

@@ -13,7 +13,7 @@ from psninv._gc import collector_paused
 from psninv.analysis import Analysis, Category, Finding, Severity, Tariff, WhatIf, analyse, columns_needed
 from psninv.analysis.events import FailureEvent
 from psninv.analysis.failures import expand_failures
-from psninv.cli.app import EXIT_DATA, cli, db_options, open_for
+from psninv.cli.app import EXIT_DATA, cli, db_options, open_to_read
 from psninv.cli.render import console, severity_text, table
 from psninv.display import escape_markup
 from psninv.io.atomic import replacing
@@ -100,7 +100,7 @@ def _analyse(
     from psninv.analysis.policy import Policy
     from psninv.io.report import iter_json, write_json
 
-    with open_for(db, actor, read_only) as store, store.read() as conn:
+    with open_to_read(db) as store, store.read() as conn:
         inventory = load_inventory(conn, columns=columns_needed(only))
     names = _split(failed)
     unknown = expand_failures(inventory, names).unknown
@@ -223,8 +223,9 @@ def events_table(events: list[FailureEvent]) -> Any:
 def _print_summary(result: Analysis) -> None:
     out = console()
     line = Text("Findings:")
-    for severity, count in result.by_severity.items():
-        line.append("  ").append_text(severity_text(severity.value)).append(f" {count}")
+    for i, (severity, count) in enumerate(result.by_severity.items()):
+        line.append("  " if i else " ")
+        line.append_text(severity_text(severity.value)).append(f" {count}")
     out.print(line)
     sharing = result.sharing
     if sharing is None:

@@ -97,13 +97,18 @@ def db_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def open_for(db: str | None, actor: str | None, read_only: bool, *, create: bool = False) -> Store:
-    """Open the inventory a command names, with a clear message if there is none yet."""
+    """Open the inventory a command that may write names, with a clear message if there is none yet."""
     return open_store(db, actor=actor, read_only=read_only, create=create)
+
+
+def open_to_read(db: str | None) -> Store:
+    """Open the inventory for a command that only reads: read-only in the database, never upgraded."""
+    return open_store(db, read_only=True, create=False)
 
 
 def load_inventory(db: str | None, actor: str | None, read_only: bool, tenant: str | None) -> Inventory:
     """Read the whole inventory, or only a tenant's part of it (--tenant)."""
-    with open_for(db, actor, read_only) as store:
+    with open_to_read(db) as store:
         inventory = store.load()
     return scope_to_tenant(inventory, tenant)
 

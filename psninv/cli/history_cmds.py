@@ -6,7 +6,7 @@ import json
 
 import click
 
-from psninv.cli.app import UserError, cli, db_options, open_for
+from psninv.cli.app import UserError, cli, db_options, open_for, open_to_read
 from psninv.cli.render import console, table
 from psninv.edits import entity_name
 from psninv.history import count_changes, history, revert, revert_batch
@@ -38,7 +38,7 @@ def history_command(
     """List the change log, newest first: who changed what, when, from what to what."""
     kind = entity_name(entity) if entity else None
     # --actor filters here; history writes nothing, so it needs no actor of its own.
-    with open_for(db, None, read_only) as store:
+    with open_to_read(db) as store:
         entries = history(store, entity=kind, key=key, actor=who, batch=batch, limit=limit)
         total = count_changes(store, entity=kind, key=key, actor=who, batch=batch)
     if fmt == "json":

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from psninv.cli.app import EXIT_DATA, cli, db_options, load_inventory, open_for
+from psninv.cli.app import EXIT_DATA, cli, db_options, load_inventory, open_for, open_to_read
 from psninv.cli.render import console, print_import_report, progress_callback
 from psninv.store import ReadOnlyError
 
@@ -42,7 +42,7 @@ def init(db: str | None, actor: str | None, read_only: bool) -> None:
     type=click.Choice(["tenants", "sites", "links", "prefixes"]),
     help="Entity of CSV files whose name does not say it.",
 )
-@click.option("--encoding", metavar="NAME", help="Text encoding of CSV files (default UTF-8).")
+@click.option("--encoding", metavar="NAME", help="Text encoding of CSV and graph files (default UTF-8).")
 @db_options
 def import_(
     files: tuple[Path, ...],
@@ -63,7 +63,8 @@ def import_(
 
     if read_only and not dry_run:
         raise ReadOnlyError("this inventory is open read-only: nothing was imported (try --dry-run)")
-    with open_for(db, actor, read_only, create=not dry_run) as store:
+    # A dry run only reads: it never creates, upgrades or changes the inventory.
+    with open_to_read(db) if dry_run else open_for(db, actor, read_only, create=True) as store:
         report = import_files(
             store,
             list(files),
@@ -89,15 +90,22 @@ def import_(
     type=click.Choice(["xlsx", "csv", "graphml", "geojson"]),
     help="Format, where the file name's extension does not say it (csv writes a folder).",
 )
+@click.option("--force", is_flag=True, help="Replace an existing file or folder.")
 @db_options
 def export(
-    path: Path, tenant: str | None, fmt: str | None, db: str | None, actor: str | None, read_only: bool
+    path: Path,
+    tenant: str | None,
+    fmt: str | None,
+    force: bool,
+    db: str | None,
+    actor: str | None,
+    read_only: bool,
 ) -> None:
     """Export the inventory as .xlsx, a folder of .csv, .graphml or .geojson."""
     from psninv.io.export import export_inventory
 
     inventory = load_inventory(db, actor, read_only, tenant)
-    written = export_inventory(inventory, path, fmt=fmt)
+    written = export_inventory(inventory, path, fmt=fmt, overwrite=force)
     counts = ", ".join(f"{n} {entity}" for entity, n in inventory.counts().items())
     console(err=True).print(f"Wrote {written} ({counts}).")
 

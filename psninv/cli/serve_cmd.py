@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from psninv.cli.app import EXIT_USAGE, UserError, cli, db_options, open_for
+from psninv.cli.app import EXIT_USAGE, UserError, cli, db_options, open_for, open_to_read
 from psninv.store.engine import resolve_url
 
 SENSITIVE_WARNING = (
@@ -66,7 +66,7 @@ def serve(
         click.secho(SENSITIVE_WARNING.format(host=host), err=True, fg="yellow")
     read_only = not allow_writes
     # Open once here so that a missing or unreadable inventory is one line now, not a broken page later.
-    with open_for(db, actor, read_only):
+    with open_to_read(db) if read_only else open_for(db, actor, read_only):
         pass
     # The database travels in the environment, never on a command line where `ps` would show a password.
     os.environ["PSNINV_DB"] = resolve_url(db)

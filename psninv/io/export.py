@@ -13,9 +13,9 @@ from typing import Any
 
 import networkx as nx
 
-from psninv.errors import InputError, file_error
+from psninv.errors import InputError
 from psninv.inventory import Inventory
-from psninv.io.atomic import replacing
+from psninv.io.atomic import replacing, replacing_folder
 from psninv.io.columns import COLUMNS, Column, Kind
 from psninv.io.formula import escape_csv_text
 from psninv.io.xlsx import CellValue, row_values, write_workbook
@@ -34,16 +34,21 @@ _FILE_SUFFIXES = {".xlsx": "xlsx", ".graphml": "graphml", ".geojson": "geojson"}
 _XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def export_inventory(inventory: Inventory, path: str | Path, *, fmt: str | None = None) -> Path:
+def export_inventory(
+    inventory: Inventory, path: str | Path, *, fmt: str | None = None, overwrite: bool = False
+) -> Path:
     """Write the inventory in the format the path's extension (or `fmt`) names; return the path written.
 
     .xlsx is a workbook, .graphml a graph of sites and links only (no tenants or prefixes), .geojson
     a map layer of sites and links with coordinates; a path with no extension, an existing folder
     or fmt="csv" gets a folder of one CSV file per entity. A file path without an extension gets
     the extension of `fmt`. Raises InputError for an extension or
-    format it does not know. Files are replaced whole, so a failed export leaves the old one.
+    format it does not know, and for an existing file or non-empty folder unless `overwrite`.
+    Files and folders are replaced whole, so a failed export leaves the old one (or nothing).
     """
     fmt, target = resolve_target(path, fmt)
+    if not overwrite and _taken(target):
+        raise InputError(f"{target} already exists: nothing was written (--force replaces it)")
     if fmt == "xlsx":
         with replacing(target) as temporary:
             write_workbook(inventory, temporary)
@@ -54,6 +59,13 @@ def export_inventory(inventory: Inventory, path: str | Path, *, fmt: str | None 
     else:
         write_geojson(inventory, target)
     return target
+
+
+def _taken(target: Path) -> bool:
+    # An empty folder is where the user wants a CSV export to go, not something to protect.
+    if target.is_symlink() or target.is_file():
+        return True
+    return target.is_dir() and any(target.iterdir())
 
 
 def resolve_target(path: str | Path, fmt: str | None = None) -> tuple[str, Path]:
@@ -109,20 +121,20 @@ def csv_cell(value: CellValue) -> str:
 
 
 def write_csv_folder(inventory: Inventory, folder: str | Path) -> Path:
-    """Write tenants.csv, sites.csv, links.csv and prefixes.csv (UTF-8, no BOM) into a folder."""
+    """Write tenants.csv, sites.csv, links.csv and prefixes.csv (UTF-8, no BOM) as one new folder.
+
+    The files are written into a temporary folder beside it, renamed into place when all are
+    written: a failed export leaves the old folder as it was, never a mixture of old and new.
+    """
     folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise file_error(folder, error, "make the folder") from None
-    for entity, rows in inventory.entities():
-        columns = COLUMNS[entity]
-        target = folder / CSV_FILES[entity]
-        with replacing(target) as temporary, temporary.open("w", encoding="utf-8", newline="") as stream:
-            writer = csv.writer(stream)
-            writer.writerow(column.name for column in columns)
-            for row in rows.values():
-                writer.writerow(csv_cell(value) for value in row_values(columns, row))
+    with replacing_folder(folder) as temporary:
+        for entity, rows in inventory.entities():
+            columns = COLUMNS[entity]
+            with (temporary / CSV_FILES[entity]).open("w", encoding="utf-8", newline="") as stream:
+                writer = csv.writer(stream)
+                writer.writerow(column.name for column in columns)
+                for row in rows.values():
+                    writer.writerow(csv_cell(value) for value in row_values(columns, row))
     return folder
 
 

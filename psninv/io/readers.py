@@ -23,6 +23,18 @@ from xml.etree import ElementTree
 import networkx as nx
 import python_calamine
 
+from psninv.io.graph_dialects import (
+    LATITUDE_KEYS,
+    LONGITUDE_KEYS,
+    NAME_KEYS,
+    Arc,
+    clashes,
+    first_present,
+    flatten_nested,
+    fold_opposite_arcs,
+    geographic,
+    reencoded,
+)
 from psninv.io.headers import entity_for_name, normalise
 from psninv.io.issues import ERROR, WARNING, Issue, cell_display
 from psninv.io.limits import DEFAULT_LIMITS, LimitError, Limits, check_file_size, check_workbook
@@ -112,7 +124,7 @@ def read_path(
         elif suffix in CSV_SUFFIXES:
             _read_csv(path, display, kind, encoding, limits, result)
         elif suffix in GRAPH_SUFFIXES:
-            _read_graph(path, display, suffix, limits, result)
+            _read_graph(path, display, suffix, encoding, limits, result)
         elif suffix in UNSUPPORTED_WORKBOOKS:
             result.error(display, f"{suffix} workbooks are not read: save it as .xlsx (or CSV)")
         else:
@@ -404,7 +416,9 @@ _DROPPED = frozenset({"id", "key", "version", "LinkSpeedRaw"})
 _LINK_ENDS = ("circuit_id", "a_site", "b_site")
 
 
-def _read_graph(path: Path, display: str, suffix: str, limits: Limits, result: ReadResult) -> None:
+def _read_graph(
+    path: Path, display: str, suffix: str, encoding: str | None, limits: Limits, result: ReadResult
+) -> None:
     data = path.read_bytes()
     if data.startswith(_ZIP_MAGIC):
         result.error(display, "this is a zip file (an .xlsx workbook?), not a graph: name it .xlsx")
@@ -414,12 +428,25 @@ def _read_graph(path: Path, display: str, suffix: str, limits: Limits, result: R
         result.error(display, "the file declares a DTD or XML entities, which are not accepted")
         return
     kind = "GraphML" if suffix == ".graphml" else "GML"
+    groups: tuple[str, ...] = ()
     try:
-        graph = _parse_graphml(data) if suffix == ".graphml" else _parse_gml(data)
+        if suffix == ".graphml":
+            if encoding:
+                data = reencoded(data, encoding)
+            flat = flatten_nested(data)
+            groups = flat.groups
+            graph = _parse_graphml(flat.data)
+        else:
+            graph = _parse_gml(data, encoding)
+    except UnicodeDecodeError as error:
+        result.error(display, _undecodable(error, encoding))
+        return
+    except LookupError:
+        result.error(display, f"unknown text encoding {encoding!r}: use e.g. utf-8, latin-1 or cp1252")
+        return
     except (
         ElementTree.ParseError,
         nx.NetworkXError,
-        UnicodeDecodeError,
         ValueError,
         KeyError,
         TypeError,
@@ -430,11 +457,25 @@ def _read_graph(path: Path, display: str, suffix: str, limits: Limits, result: R
     if graph.number_of_nodes() > limits.max_rows or graph.number_of_edges() > limits.max_rows:
         result.error(display, f"the graph has more than {limits.max_rows:,} nodes or edges")
         return
+    if graph.number_of_nodes() == len(groups):
+        result.error(display, f"the {kind} graph has no nodes: nothing to import from it")
+        return
     ours = str(graph.graph.get("generator", "")).strip().casefold() == GRAPH_GENERATOR
     if ours:
         _our_graph(graph, display, suffix, result)
     else:
-        _foreign_graph(graph, path.stem, display, result)
+        _foreign_graph(graph, path.stem, display, groups, result)
+
+
+def _undecodable(error: UnicodeDecodeError, encoding: str | None) -> str:
+    byte = error.object[error.start : error.start + 1].hex()
+    read_as = encoding or "UTF-8"
+    advice = (
+        "check --encoding"
+        if encoding
+        else "import it again with --encoding latin-1 (or --encoding cp1252 for Windows files)"
+    )
+    return f"the file is not {read_as} text (byte 0x{byte} at offset {error.start}): {advice}"
 
 
 def _declares_a_dtd(data: bytes) -> bool:
@@ -456,8 +497,8 @@ def _parse_graphml(data: bytes) -> Any:
     return nx.read_graphml(io.BytesIO(data), edge_key_type=str, force_multigraph=True)
 
 
-def _parse_gml(data: bytes) -> Any:
-    text = data.decode("utf-8", errors="strict")
+def _parse_gml(data: bytes, encoding: str | None) -> Any:
+    text = data.decode(encoding or "utf-8", errors="strict").lstrip("\ufeff")
     try:
         return nx.parse_gml(text.splitlines(), label="id")
     except nx.NetworkXError as error:
@@ -474,17 +515,47 @@ def _edges(graph: Any) -> list[tuple[Any, Any, Any, dict[str, Any]]]:
     return [(u, v, None, data) for u, v, data in graph.edges(data=True)]
 
 
-def _foreign_graph(graph: Any, stem: str, display: str, result: ReadResult) -> None:
-    # Topology Zoo and similar: only names, coordinates and link speeds mean something to us.
-    nodes = list(graph.nodes(data=True))
+def _foreign_graph(
+    graph: Any, stem: str, display: str, groups: tuple[str, ...], result: ReadResult
+) -> None:
+    # Topology Zoo, topohub, Gephi, yEd: only names, coordinates and link speeds mean something to us.
+    group_nodes = set(groups)
+    if groups:
+        result.warn(
+            display,
+            f"nested graphs flattened: group node{'s' if len(groups) > 1 else ''} "
+            f"{', '.join(map(str, groups))} not imported as sites",
+            sheet="nodes",
+        )
+    nodes = [(node, data) for node, data in graph.nodes(data=True) if node not in group_nodes]
     codes = {node: f"{stem}-{node}" for node, _ in nodes}
+    for code, sources in clashes(codes).items():
+        result.error(
+            display,
+            f"nodes {', '.join(repr(str(s)) for s in sources)} would all get the site code {code!r}: "
+            "give them distinct ids",
+            sheet="nodes",
+        )
     site_headers = ["code", "name"]
     site_columns: list[list[Any]] = [
         [codes[node] for node, _ in nodes],
-        [data.get("label") for _, data in nodes],
+        [first_present(data, NAME_KEYS) for _, data in nodes],
     ]
-    for header, attribute in (("latitude", "Latitude"), ("longitude", "Longitude")):
-        values = [data.get(attribute, data.get(header)) for _, data in nodes]
+    latitudes = [first_present(data, LATITUDE_KEYS) for _, data in nodes]
+    longitudes = [first_present(data, LONGITUDE_KEYS) for _, data in nodes]
+    if not any(v is not None for v in latitudes + longitudes):
+        xs = [data.get("x") for _, data in nodes]
+        ys = [data.get("y") for _, data in nodes]
+        if geographic(xs, 180) and geographic(ys, 90):
+            latitudes, longitudes = ys, xs
+        elif any(v is not None for v in xs + ys):
+            result.warn(
+                display,
+                "x/y are not longitudes and latitudes (some lie outside ±180/±90): read as drawing "
+                "positions and not imported",
+                sheet="nodes",
+            )
+    for header, values in (("latitude", latitudes), ("longitude", longitudes)):
         if any(value is not None for value in values):
             site_headers.append(header)
             site_columns.append(values)
@@ -499,19 +570,44 @@ def _foreign_graph(graph: Any, stem: str, display: str, result: ReadResult) -> N
             "graph",
         )
     )
-    seen: Counter[tuple[str, str]] = Counter()
-    link_rows: list[list[Any]] = []
-    numbers: list[int] = []
+    arcs: list[Arc] = []
     for position, (u, v, _key, data) in enumerate(_edges(graph), start=1):
         if u == v:
             result.warn(display, f"edge from node {u} to itself skipped", sheet="edges", row=position)
-            continue
-        pair = (str(u), str(v))
+        elif u in group_nodes or v in group_nodes:
+            group = u if u in group_nodes else v
+            message = f"edge to group node {group} skipped (a group is not a site)"
+            result.warn(display, message, sheet="edges", row=position)
+        else:
+            arcs.append(Arc(u, v, position, data))
+    if graph.is_directed():
+        arcs, folded = fold_opposite_arcs(arcs)
+        if folded:
+            result.warn(
+                display,
+                f"directed graph: {folded} pair{'s' if folded != 1 else ''} of opposite arcs "
+                f"read as one link each ({len(arcs)} links)",
+                sheet="edges",
+            )
+    seen: Counter[tuple[str, str]] = Counter()
+    link_rows: list[list[Any]] = []
+    numbers: list[int] = []
+    for arc in arcs:
+        pair = (str(arc.u), str(arc.v))
         n = seen[pair]
         seen[pair] += 1
-        bandwidth = _mbps(data.get("LinkSpeedRaw"))
-        link_rows.append([f"{stem}-{u}-{v}-{n}", codes[u], codes[v], bandwidth])
-        numbers.append(position)
+        bandwidth = _mbps(arc.data.get("LinkSpeedRaw"))
+        link_rows.append([f"{stem}-{arc.u}-{arc.v}-{n}", codes[arc.u], codes[arc.v], bandwidth])
+        numbers.append(arc.position)
+    circuits = {(row[1], row[2], number): row[0] for row, number in zip(link_rows, numbers, strict=True)}
+    for circuit, sources in clashes(circuits).items():
+        rows = ", ".join(str(number) for *_, number in sources)
+        result.error(
+            display,
+            f"edges at positions {rows} would all get the circuit id {circuit!r} (node ids joined by '-' "
+            "are ambiguous): rename the nodes so that no id contains '-'",
+            sheet="edges",
+        )
     headers = ["circuit_id", "a_site", "b_site"]
     if any(row[3] is not None for row in link_rows):
         headers.append("bandwidth_mbps")

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
-from psninv.errors import NoInventoryError, ReadOnlyError
+from psninv.errors import NoInventoryError, ReadOnlyError, SchemaOutdatedError
 from psninv.inventory import Inventory
 from psninv.store.engine import (
     DEFAULT_DB,
@@ -23,7 +23,7 @@ from psninv.store.engine import (
     sqlite_path,
 )
 from psninv.store.failures import database_errors
-from psninv.store.migrate import current_revision, upgrade
+from psninv.store.migrate import current_revision, head_revision, upgrade
 from psninv.store.reads import load_inventory
 from psninv.store.writes import ChangeRecord, key_text, log_changes
 
@@ -53,10 +53,19 @@ def default_actor() -> str:
 class Store:
     """An opened inventory database."""
 
-    def __init__(self, engine: Engine, *, actor: str | None = None, read_only: bool = False):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        actor: str | None = None,
+        read_only: bool = False,
+        outdated_schema: str | None = None,
+    ):
         self.engine = engine
         self.actor = actor or default_actor()
         self.read_only = read_only
+        self.outdated_schema = outdated_schema
+        """The schema revision of an inventory older than this psninv, opened by a reader; else None."""
 
     @property
     def url(self) -> str:
@@ -76,8 +85,22 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A connection in a read transaction."""
-        with database_errors(), self.engine.connect() as conn, conn.begin():
+        with self._older_schema(), database_errors(), self.engine.connect() as conn, conn.begin():
             yield conn
+
+    @contextmanager
+    def _older_schema(self) -> Iterator[None]:
+        # A reader reads an older schema as it is (it never upgrades); what it cannot read there,
+        # a column or table a later migration added, is the user's to fix with `psninv init`.
+        try:
+            yield
+        except DBAPIError as error:
+            if self.outdated_schema is None or not isinstance(error, OperationalError | ProgrammingError):
+                raise
+            raise SchemaOutdatedError(
+                f"{self.where} was made by an older psninv (schema {self.outdated_schema}) and lacks "
+                "what this needs: run `psninv init` on it to upgrade it (back it up first)"
+            ) from error
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -128,6 +151,15 @@ def open_store(
         return _open(resolve_url(db), actor=actor, read_only=read_only, create=create)
 
 
+def _check_readable(engine: Engine, url: str) -> str | None:
+    # A reader never migrates: an upgrade rewrites the file (and switches it to WAL), which is
+    # a writer's decision to make, with a backup at hand. It returns an older revision, if any.
+    revision = current_revision(engine)
+    if revision is None:
+        raise NoInventoryError(f"no inventory in {describe(url)} (run 'psninv init' first)")
+    return None if revision == head_revision() else revision
+
+
 def _open(url: str, *, actor: str | None, read_only: bool, create: bool) -> Store:
     path = sqlite_path(url)
     if path is not None and not path.exists() and (read_only or not create):
@@ -142,8 +174,9 @@ def _open(url: str, *, actor: str | None, read_only: bool, create: bool) -> Stor
                 if not (create and create_missing_database(url)):
                     raise
                 upgrade(engine)
-        elif current_revision(engine) is None:
-            raise NoInventoryError(f"no inventory in {describe(url)} (run 'psninv init' first)")
+        else:
+            outdated = _check_readable(engine, url)
+            return Store(engine, actor=actor, read_only=True, outdated_schema=outdated)
     except BaseException:
         engine.dispose()
         raise

@@ -58,7 +58,11 @@ def backup(db: str | os.PathLike[str] | None, target: str | os.PathLike[str], *,
     source = _sqlite_file(db)
     if not source.is_file():
         raise BackupError(f"{source}: no inventory database there (run 'psninv init' first)")
-    destination = Path(target).expanduser().resolve()
+    named = Path(target).expanduser()
+    if named.is_symlink():
+        # Following it would write the inventory wherever the link points (another user's file).
+        raise BackupError(f"{named} is a symbolic link: give the path of a real file for the backup")
+    destination = named.resolve()
     if destination == source.resolve():
         raise BackupError(f"{destination}: a backup cannot overwrite the inventory itself")
     if destination.is_dir():

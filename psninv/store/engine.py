@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -91,10 +92,15 @@ def _create_private_file(path: Path) -> None:
 
 
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
-    """Create an engine configured for psninv's transactions on SQLite or PostgreSQL."""
+    """Create an engine configured for psninv's transactions on SQLite or PostgreSQL.
+
+    A read-only engine is read-only in the database itself, not only in psninv: SQLite
+    connections run with `PRAGMA query_only`, PostgreSQL sessions default to read-only
+    transactions, so a write refused by Python would be refused by the database too.
+    """
     backend = make_url(url).get_backend_name()
     if backend == "postgresql":
-        return _postgres_engine(url)
+        return _postgres_engine(url, read_only=read_only)
     if backend != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     return _sqlite_engine(url, read_only=read_only)
@@ -102,7 +108,7 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
 
 def _sqlite_engine(url: str, *, read_only: bool = False) -> Engine:
     path = sqlite_path(url)
-    if path is not None:
+    if path is not None and not read_only:
         try:
             _create_private_file(path)
         except OSError as error:
@@ -115,7 +121,11 @@ def _sqlite_engine(url: str, *, read_only: bool = False) -> Engine:
         # Let SQLAlchemy's begin event, not pysqlite, decide when and how transactions start.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        if not read_only:
+        if read_only:
+            # SQLite itself refuses every write on this connection; unlike mode=ro, it still
+            # reads a WAL-mode file whose -shm another process has not created yet.
+            cursor.execute("PRAGMA query_only=ON")
+        else:
             # Switching a file to WAL rewrites its header: a read-only open must leave it as it was.
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -132,10 +142,15 @@ def _sqlite_engine(url: str, *, read_only: bool = False) -> Engine:
     return engine
 
 
-def _postgres_engine(url: str) -> Engine:
+def _postgres_engine(url: str, *, read_only: bool = False) -> Engine:
     if make_url(url).drivername == POSTGRES_DRIVER and importlib.util.find_spec("psycopg") is None:
         raise MissingDriverError("PostgreSQL needs the psycopg driver: pip install 'psninv[postgres]'")
-    engine = create_engine(url, pool_pre_ping=True, connect_args=CONNECT_ARGS)
+    connect_args: dict[str, Any] = dict(CONNECT_ARGS)
+    if read_only:
+        # The server refuses any write in this session's transactions ("cannot execute ... in a
+        # read-only transaction"), whatever psninv's own checks say.
+        connect_args["options"] = "-c default_transaction_read_only=on"
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     wait_ms = lock_timeout_ms()
 
     @event.listens_for(engine, "begin")
