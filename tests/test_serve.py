@@ -23,7 +23,7 @@ from psninv.cli.serve_cmd import app_command, is_loopback
 from psninv.io.importer import import_files
 from psninv.store import open_store
 
-BOOT_SECONDS = 30
+BOOT_SECONDS = 60  # a loaded 2-core CI machine starts Python, textual-serve and a TUI slowly
 
 
 def free_port() -> int:
