@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from builders import link, site, write_rows
 from click.testing import CliRunner
 
 from psninv.cli.app import get_cli
@@ -69,3 +70,26 @@ def test_tenants_as_json_carry_the_sites_and_cost_the_table_shows(sample: Store)
     assert f"£{scc['annual_cost_gbp']:,.0f}" in line
     assert scc["annual_cost_gbp"] == pytest.approx(1_121_310)
     assert sum(row["sites"] for row in rows) == 200
+
+
+def test_an_uncosted_network_costs_unknown_not_nothing(store: Store) -> None:
+    write_rows(
+        store,
+        sites=[site("A", role="core"), site("B"), site("C")],
+        links=[link("L1", "A", "B"), link("L2", "B", "C")],
+    )
+    said = " ".join(invoke("analyse", "--only", "sharing", "--db", store.url).output.split())
+    assert "Annual network cost unknown" in said and "£0" not in said.split("savings")[0]
+    data = json.loads(invoke("analyse", "--only", "sharing", "--format", "json", "--db", store.url).stdout)
+    assert data["summary"]["sharing"]["total_annual_cost_gbp"] is None
+
+
+def test_a_what_if_counts_in_words_that_agree(store: Store) -> None:
+    write_rows(
+        store,
+        tenants=[{"code": "T1"}],
+        sites=[site("A", "T1", role="core"), site("B", "T1"), site("C", "T1")],
+        links=[link("L1", "A", "B"), link("L2", "B", "C")],
+    )
+    said = " ".join(invoke("analyse", "--fail", "L2", "--db", store.url).output.split())
+    assert "1 site of 1 tenant cut off" in said

@@ -19,7 +19,7 @@ from psninv.display import escape_markup
 from psninv.io.atomic import replacing
 from psninv.store import Store
 from psninv.store.reads import load_inventory
-from psninv.style import money
+from psninv.style import money, plural
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -171,8 +171,8 @@ def print_what_if(what_if: WhatIf) -> None:
         named = ", ".join(what_if.failed_events + what_if.failed_sites)
         named += f" ({len(what_if.failed_links)} circuits)"
     verb = "fails" if len(failed) == 1 else "fail"
-    out.print(f"[bold]What if {escape_markup(named)} {verb}:[/] {what_if.sites_cut_off} sites of "
-              f"{len(what_if.tenants_affected)} tenants cut off from the core, "
+    out.print(f"[bold]What if {escape_markup(named)} {verb}:[/] {plural(what_if.sites_cut_off, 'site')} of "
+              f"{plural(len(what_if.tenants_affected), 'tenant')} cut off from the core, "
               f"{what_if.demand_lost_mbps:,.0f} Mbit/s of demand lost. "
               "A shared site is listed under each of its tenants.")
     if what_if.cut_off:
@@ -231,7 +231,7 @@ def _print_summary(result: Analysis) -> None:
     if sharing is None:
         return
     line = (
-        f"Annual network cost {money(sharing.total_annual_cost_gbp)}; "
+        f"Annual network cost {money(sharing.total_annual_cost_gbp) or 'unknown (no circuit has a cost)'}; "
         f"savings identified {money(sharing.savings_gbp)}"
     )
     if sharing.savings_pct is not None:

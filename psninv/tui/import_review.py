@@ -18,6 +18,7 @@ from textual.widgets import DataTable, DirectoryTree, Input, ProgressBar, Static
 from psninv.io.importer import import_files
 from psninv.io.issues import ImportReport
 from psninv.store import ChangeRecord
+from psninv.style import plural
 from psninv.tui.base import KeyBar
 from psninv.tui.failures import failure_text
 from psninv.tui.paths import IMPORTABLE, ImportableTree, PathSuggester, inside
@@ -71,11 +72,6 @@ def shown(value: Any) -> str:
     if isinstance(value, list | tuple | set | frozenset):
         return ";".join(str(part) for part in value) or "—"
     return str(value)
-
-
-def plural(count: int, noun: str) -> str:
-    """'1 error', '2 errors'."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def counts_line(counts: Mapping[str, Mapping[str, int]]) -> str:
