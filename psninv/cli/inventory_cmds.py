@@ -43,6 +43,8 @@ def init(db: str | None, actor: str | None, read_only: bool) -> None:
     help="Entity of CSV files whose name does not say it.",
 )
 @click.option("--encoding", metavar="NAME", help="Text encoding of CSV and graph files (default UTF-8).")
+@click.option("--skip-hidden", is_flag=True,
+              help="Leave out hidden workbook rows (else kept, with a warning).")
 @db_options
 def import_(
     files: tuple[Path, ...],
@@ -50,6 +52,7 @@ def import_(
     report_format: str,
     kind: str | None,
     encoding: str | None,
+    skip_hidden: bool,
     db: str | None,
     actor: str | None,
     read_only: bool,
@@ -72,6 +75,7 @@ def import_(
             encoding=encoding,
             dry_run=dry_run,
             progress=progress_callback(),
+            skip_hidden=skip_hidden,
         )
     if report_format == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, default=str))

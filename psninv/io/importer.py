@@ -24,6 +24,7 @@ from psninv.errors import DatabaseAccessError, LockTimeoutError
 from psninv.io import validate
 from psninv.io.coerce import compile_column
 from psninv.io.columns import COLUMNS
+from psninv.io.grid import convert_grid
 from psninv.io.headers import SINGULAR, key_columns, match_headers, normalise
 from psninv.io.issues import ERROR, WARNING, ImportReport, Issue
 from psninv.io.limits import DEFAULT_LIMITS, Limits
@@ -63,14 +64,17 @@ def import_files(
     dry_run: bool = False,
     progress: Progress | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    skip_hidden: bool = False,
 ) -> ImportReport:
     """Import files into the store as one transaction and report every issue and what changed.
 
     `kind` names the entity of CSV files whose name does not say it; `encoding` the text encoding
     of CSV files (default UTF-8, with or without BOM). With `dry_run` everything is done but the
     commit. `progress(phase, done, total)` is called with phases reading, validating and writing.
+    Hidden workbook rows are imported with a warning, or left out with `skip_hidden`.
     """
     run = _Import(store, kind=kind, encoding=encoding, dry_run=dry_run, progress=progress, limits=limits)
+    run.skip_hidden = skip_hidden
     with collector_paused():
         return run.run(paths)
 
@@ -89,6 +93,7 @@ class _Import:
         self.store = store
         self.kind = kind
         self.encoding = encoding
+        self.skip_hidden = False
         self.dry_run = dry_run
         self.progress = progress or (lambda phase, done, total: None)
         self.limits = limits
@@ -177,7 +182,14 @@ class _Import:
                 self.add([_general(f"the same file as {seen[resolved]}: read once", WARNING, file=name)])
                 continue
             seen[resolved] = name
-            result = read_path(path, name, kind=self.kind, encoding=self.encoding, limits=self.limits)
+            result = read_path(
+                path,
+                name,
+                kind=self.kind,
+                encoding=self.encoding,
+                limits=self.limits,
+                skip_hidden=self.skip_hidden,
+            )
             self.add(result.issues)
             raws.extend(result.tables)
         self.progress("reading", len(files), len(files))
@@ -195,6 +207,8 @@ class _Import:
     def coerce(self, raw: RawTable) -> Table | None:
         where = raw.where()
         header_row = raw.header_row
+        if raw.entity == "sites":
+            self.add(convert_grid(raw))
         mapping = match_headers(raw.entity, raw.headers, where=where)
         for header, message in mapping.problems:
             self.add([Issue(raw.file, raw.sheet, header_row if header else None, header, None, message)])
@@ -217,6 +231,7 @@ class _Import:
                 csv_text=csv_text,
                 max_chars=self.limits.max_cell_chars,
                 blank=BLANK_MEANS.get((raw.entity, column.name)),
+                decimal_comma=raw.decimal_comma,
             )
             coerced, errors = coerce(raw.columns[matched.index])
             names.append(column.name)
