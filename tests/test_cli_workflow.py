@@ -12,7 +12,7 @@ from conftest import Databases, digest
 from psninv import open_store, sample_path
 from psninv.analysis import analyse
 from psninv.cli.app import get_cli
-from psninv.tui.data import index_inventory
+from psninv.session import index_inventory
 
 FINDING_FIELDS = {
     "id", "category", "kind", "severity", "title", "sites", "links", "tenants", "impact",

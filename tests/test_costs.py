@@ -9,7 +9,7 @@ from builders import link, site
 from psninv.analysis.costs import NO_TENANT, tenant_annual_cost, tenant_annual_costs
 from psninv.analysis.sharing import find_sharing
 from psninv.inventory import Inventory
-from psninv.tui.data import index_inventory
+from psninv.session import index_inventory
 
 
 def _inventory() -> Inventory:

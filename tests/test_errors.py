@@ -282,7 +282,7 @@ def test_a_bad_policy_file_on_the_command_line_is_one_line(tmp_path: Path) -> No
 
 PACKAGE = Path(errors.__file__).resolve().parent
 # Exceptions that carry control flow inside one module and never reach a user.
-CONTROL_FLOW = {("io/importer.py", "_Rollback"), ("tui/data.py", "AnalysisCancelled")}
+CONTROL_FLOW = {("io/importer.py", "_Rollback"), ("session/runner.py", "AnalysisCancelled")}
 
 
 def _exception_classes() -> set[tuple[str, str]]:

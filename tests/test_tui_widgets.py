@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 
 from psninv.inventory import Inventory
-from psninv.tui.data import index_inventory
+from psninv.session import index_inventory
 from psninv.tui.map import spanning_tree
 from psninv.tui.map_draw import Marks, View, build_map_data, draw_map, fit_view
 from psninv.tui.table import Column, VirtualTable

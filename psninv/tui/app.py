@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
-from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any, ClassVar
 
@@ -23,20 +21,21 @@ from textual.worker import get_current_worker
 from psninv.analysis.finding import Finding
 from psninv.display import clean
 from psninv.errors import PsninvError
-from psninv.store import Store
-from psninv.tui import colours
-from psninv.tui.base import SECTIONS
-from psninv.tui.dashboard import DashboardScreen
-from psninv.tui.data import (
+from psninv.session import (
     AnalysisCancelled,
     AnalysisRunner,
     Results,
+    Session,
     Snapshot,
     WhatIfView,
     fingerprint,
     load_snapshot,
     run_whatif,
 )
+from psninv.store import Store
+from psninv.tui import colours
+from psninv.tui.base import SECTIONS
+from psninv.tui.dashboard import DashboardScreen
 from psninv.tui.export_screen import ExportScreen
 from psninv.tui.failures import failure_text
 from psninv.tui.findings import FindingScreen, FindingsScreen, whatif_targets
@@ -54,7 +53,6 @@ from psninv.tui.whatif import WhatIfScreen
 
 # How often the app looks for writes made by other processes (an import in another terminal).
 POLL_SECONDS = 5.0
-WHATIF_CACHE = 32
 
 
 class InventoryLoaded(Message):
@@ -145,23 +143,48 @@ class PsninvApp(App[None]):
         super().__init__()
         self.store = store
         self.read_only = read_only or store.read_only
-        self.snapshot: Snapshot | None = None
-        self.results: Results | None = None
-        self.analysis_error: str | None = None
-        self.load_error: str | None = None
+        self.session = Session()
         self._poll_failed = False
-        self.whatif: WhatIfView | None = None
-        self.failed: list[str] = []
         self.selected_site: str | None = None
         self.timings: dict[str, float] = {}
         self._started = time.perf_counter()
         self._tasks: set[str] = set()
         self._spin_timer: Timer | None = None
-        self._results_cache: dict[tuple[Any, ...], Results] = {}
         self.analyser = AnalysisRunner(store)
-        self._whatif_cache: OrderedDict[tuple[Any, ...], WhatIfView] = OrderedDict()
         self.data_changed: Signal[None] = Signal(self, "data-changed")
         self.whatif_changed: Signal[None] = Signal(self, "whatif-changed")
+
+    # ---- the session's state, as the screens read it -------------------------------------------
+
+    @property
+    def snapshot(self) -> Snapshot | None:
+        """The loaded inventory with its indices (None until the first load)."""
+        return self.session.snapshot
+
+    @property
+    def results(self) -> Results | None:
+        """The analysis of the loaded inventory (None while it runs, or if it failed)."""
+        return self.session.results
+
+    @property
+    def analysis_error(self) -> str | None:
+        """Why the last analysis failed, as a line for the user."""
+        return self.session.analysis_error
+
+    @property
+    def load_error(self) -> str | None:
+        """Why the last load failed, as a line for the user."""
+        return self.session.load_error
+
+    @property
+    def failed(self) -> list[str]:
+        """The sites and circuits failed in the what-if."""
+        return self.session.failed
+
+    @property
+    def whatif(self) -> WhatIfView | None:
+        """The what-if of the failed sites and circuits."""
+        return self.session.whatif
 
     # ---- what reaches the screen --------------------------------------------------------------
 
@@ -278,18 +301,12 @@ class PsninvApp(App[None]):
 
     def on_inventory_loaded(self, message: InventoryLoaded) -> None:
         first = self.snapshot is None
-        self.load_error = None
-        self.snapshot = message.snapshot
+        needs_analysis = self.session.loaded(message.snapshot)
         self.timings["load"] = message.seconds
         if first:
             self.timings["first_data"] = time.perf_counter() - self._started
         self._end("loading")
-        cached = self._results_cache.get(message.snapshot.fingerprint)
-        if cached is not None:
-            self.results = cached
-        else:
-            self.results = None
-            self.analysis_error = None
+        if needs_analysis:
             self._begin("analysing")
             self.analyse(message.snapshot)
         self.data_changed.publish(None)
@@ -297,25 +314,22 @@ class PsninvApp(App[None]):
             self._run_whatif()
 
     def on_load_failed(self, message: LoadFailed) -> None:
-        self.load_error = failure_text(self, message.error)
+        self.session.load_error = failure_text(self, message.error)
         self._end("loading")
         self.notify(
             f"could not read the inventory: {self.load_error} (^r retries)", severity="error", timeout=10
         )
 
     def on_analysis_done(self, message: AnalysisDone) -> None:
-        if self.snapshot is None or message.results.fingerprint != self.snapshot.fingerprint:
+        if not self.session.analysed(message.results):
             return
-        # One entry is enough: results are only reused for the data they were computed from.
-        self._results_cache = {message.results.fingerprint: message.results}
-        self.results = message.results
         self.timings["analysis"] = message.results.seconds
         self.timings.setdefault("first_analysis", time.perf_counter() - self._started)
         self._end("analysing")
         self.data_changed.publish(None)
 
     def on_analysis_failed(self, message: AnalysisFailed) -> None:
-        self.analysis_error = failure_text(self, message.error)
+        self.session.analysis_error = failure_text(self, message.error)
         self._end("analysing")
         self.notify(f"analysis failed: {self.analysis_error}", severity="error", timeout=10)
         self.data_changed.publish(None)
@@ -335,29 +349,14 @@ class PsninvApp(App[None]):
     def _run_whatif(self) -> None:
         if self.snapshot is None:
             return
-        failed = tuple(self.failed)
-        key = (self.snapshot.fingerprint, frozenset(failed))
-        cached = self._whatif_cache.get(key)
-        if cached is not None:
-            self._whatif_cache.move_to_end(key)
-            # The cache is keyed by the set of failures; keep this what-if's own order.
-            self.whatif = dataclasses.replace(cached, failed=failed)
-            self.whatif_changed.publish(None)
-            return
-        self._begin("what-if")
+        if not self.session.use_cached_whatif():
+            self._begin("what-if")
+            self.simulate(self.snapshot, tuple(self.failed))
         self.whatif_changed.publish(None)
-        self.simulate(self.snapshot, failed)
 
     def on_what_if_done(self, message: WhatIfDone) -> None:
         self._end("what-if")
-        if self.snapshot is None or message.stamp != self.snapshot.fingerprint:
-            return
-        key = (message.stamp, frozenset(message.view.failed))
-        self._whatif_cache[key] = message.view
-        while len(self._whatif_cache) > WHATIF_CACHE:
-            self._whatif_cache.popitem(last=False)
-        if message.view.failed == tuple(self.failed):
-            self.whatif = message.view
+        if self.session.simulated(message.view, message.stamp):
             self.whatif_changed.publish(None)
 
     def _poll_bug(self, error: BaseException) -> None:
@@ -369,20 +368,17 @@ class PsninvApp(App[None]):
 
     def set_failed(self, failed: Iterable[str]) -> None:
         """Replace the what-if's failed sites and circuits."""
-        self.failed = list(dict.fromkeys(failed))
+        self.session.set_failed(failed)
         if not self.failed:
-            self.whatif = None
             self.whatif_changed.publish(None)
             return
         self._run_whatif()
 
     def toggle_failed(self, key: str) -> bool:
         """Fail a site or circuit, or restore it if it was failed; True if it is now failed."""
-        if key in self.failed:
-            self.set_failed(k for k in self.failed if k != key)
-            return False
-        self.set_failed([*self.failed, key])
-        return True
+        now_failed = key not in self.failed
+        self.set_failed(self.session.toggle(key))
+        return now_failed
 
     def action_fail(self) -> None:
         """Mark the selected site or link failed (or restore it)."""

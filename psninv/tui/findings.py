@@ -13,9 +13,10 @@ from textual.widgets import Static
 
 from psninv.analysis.finding import Category, Finding, Kind
 from psninv.display import clean
+from psninv.session import Snapshot
 from psninv.tui import colours
 from psninv.tui.base import BaseScreen, DetailScreen, ListScreen, fields
-from psninv.tui.data import Snapshot, money, text
+from psninv.tui.data import money, text
 from psninv.tui.table import Column, VirtualTable
 
 GroupKey = tuple[str, str, str]

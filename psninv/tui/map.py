@@ -21,9 +21,9 @@ from textual.worker import Worker, WorkerState
 from psninv.display import clean
 from psninv.graph import build_graph
 from psninv.model import CORE_ROLES
+from psninv.session import Snapshot
 from psninv.tui import colours
 from psninv.tui.base import BaseScreen
-from psninv.tui.data import Snapshot
 
 if TYPE_CHECKING:
     from psninv.tui.app import PsninvApp

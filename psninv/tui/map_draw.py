@@ -11,8 +11,8 @@ from textual.strip import Strip
 
 from psninv.display import clean
 from psninv.model import CORE_ROLES
+from psninv.session import Snapshot
 from psninv.tui import colours
-from psninv.tui.data import Snapshot
 
 # Braille dot bits by (row within the cell, column within the cell).
 BRAILLE = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))

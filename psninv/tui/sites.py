@@ -9,9 +9,10 @@ from rich.text import Text
 from textual.binding import BindingType
 
 from psninv.analysis.finding import Finding
+from psninv.session import Results, Snapshot
 from psninv.tui import colours, forms
 from psninv.tui.base import ListScreen
-from psninv.tui.data import Results, Snapshot, criticality_text, role_text, text
+from psninv.tui.data import criticality_text, role_text, text
 from psninv.tui.table import Column, VirtualTable
 
 

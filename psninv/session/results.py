@@ -1,0 +1,87 @@
+"""An analysis with its findings indexed by the sites, links and tenants they name."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from psninv.analysis import Analysis
+from psninv.analysis.finding import Category, Finding, Severity
+from psninv.analysis.sharing import TenantSavings
+
+
+@dataclass(slots=True)
+class Results:
+    """An analysis with its findings indexed by what they name."""
+
+    analysis: Analysis
+    fingerprint: tuple[Any, ...] = ()
+    by_id: dict[str, Finding] = field(default_factory=dict)
+    by_site: dict[str, list[Finding]] = field(default_factory=dict)
+    by_link: dict[str, list[Finding]] = field(default_factory=dict)
+    by_tenant: dict[str, list[Finding]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def findings(self) -> list[Finding]:
+        """All findings, worst first."""
+        return self.analysis.findings
+
+    def worst(self, findings: Iterable[Finding]) -> Severity | None:
+        """The most severe of some findings, or None if there are none."""
+        return min((f.severity for f in findings), key=lambda s: s.rank, default=None)
+
+    def by_severity(self, category: Category | str | None = None) -> dict[str, int]:
+        """How many findings of each severity, optionally of one category."""
+        counts = {severity.value: 0 for severity in Severity}
+        for finding in self.findings:
+            if category is None or finding.category == category:
+                counts[finding.severity.value] += 1
+        return counts
+
+    def savings(self) -> tuple[float | None, float | None]:
+        """The sharing savings identified overall: (£ a year, % of the network's annual cost)."""
+        sharing = self.analysis.sharing
+        if sharing is None:
+            return float(sum(f.savings_gbp or 0 for f in self.findings)), None
+        return sharing.savings_gbp, sharing.savings_pct
+
+    def avoided(self) -> float:
+        """Spending the sharing opportunities avoid without saving cash (second circuits not bought)."""
+        sharing = self.analysis.sharing
+        return float(sharing.avoided_gbp) if sharing else 0.0
+
+    def total_cost(self) -> float | None:
+        """The total annual cost of the network's circuits, as the sharing analysis counts it."""
+        sharing = self.analysis.sharing
+        return sharing.total_annual_cost_gbp if sharing else None
+
+    def tenant_savings(self, tenant: str) -> TenantSavings | None:
+        """One tenant's annual cost, savings and cost avoided from the sharing summary, where it ran."""
+        sharing = self.analysis.sharing
+        return sharing.by_tenant.get(tenant) if sharing else None
+
+
+def index_analysis(analysis: Analysis, stamp: tuple[Any, ...] = (), seconds: float = 0.0) -> Results:
+    """Index an analysis's findings by id and by the sites, links and tenants they name."""
+    by_site: dict[str, list[Finding]] = defaultdict(list)
+    by_link: dict[str, list[Finding]] = defaultdict(list)
+    by_tenant: dict[str, list[Finding]] = defaultdict(list)
+    for finding in analysis.findings:
+        for code in dict.fromkeys(finding.sites):
+            by_site[code].append(finding)
+        for cid in dict.fromkeys(finding.links):
+            by_link[cid].append(finding)
+        for code in dict.fromkeys(finding.tenants):
+            by_tenant[code].append(finding)
+    return Results(
+        analysis=analysis,
+        fingerprint=stamp,
+        by_id={f.id: f for f in analysis.findings},
+        by_site=dict(by_site),
+        by_link=dict(by_link),
+        by_tenant=dict(by_tenant),
+        seconds=seconds,
+    )

@@ -1,0 +1,142 @@
+"""Running the analysers for a session: small inventories in a thread, big ones in a child process."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from psninv.analysis import Analysis, analyse
+from psninv.session.results import Results, index_analysis
+from psninv.session.snapshot import Snapshot
+from psninv.store import Store, open_store
+from psninv.store.fingerprint import fingerprint
+
+PROCESS_ROWS = 20_000
+"""Inventories with more sites and links than this are analysed in a child process."""
+
+
+def run_analysis(snapshot: Snapshot) -> Results:
+    """Run both analysers on a snapshot, in this thread."""
+    started = time.perf_counter()
+    analysis = analyse(snapshot.inventory)
+    return index_analysis(analysis, snapshot.fingerprint, time.perf_counter() - started)
+
+
+def analyse_database(url: str) -> tuple[tuple[Any, ...], Analysis]:
+    """Read an inventory afresh and analyse it; the entry point of the analysis child process."""
+    store = open_store(url, read_only=True)
+    try:
+        stamp = fingerprint(store)
+        inventory = store.load()
+    finally:
+        store.close()
+    return stamp, analyse(inventory)
+
+
+class AnalysisCancelled(Exception):
+    """The analysis was stopped before it finished (the app is closing or the data changed)."""
+
+
+class AnalysisRunner:
+    """Runs the analysers: small inventories in the calling thread, big ones in a child process.
+
+    The analysers are pure Python, so in a thread they would take the GIL the UI needs to draw
+    for as long as they run; a child process leaves the UI thread free, and can be stopped.
+    """
+
+    def __init__(self, store: Store, *, process_rows: int = PROCESS_ROWS) -> None:
+        self.store = store
+        self.process_rows = process_rows
+        self._lock = threading.Lock()
+        self._pools: set[Any] = set()
+        self._stopped = False
+
+    @property
+    def running(self) -> int:
+        """How many analysis child processes are running."""
+        with self._lock:
+            return len(self._pools)
+
+    def uses_process(self, snapshot: Snapshot) -> bool:
+        """Whether this snapshot is big enough to analyse in a child process (and can be)."""
+        url = self.store.engine.url
+        shareable = url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:")
+        size = len(snapshot.sites) + len(snapshot.links)
+        return shareable and size > self.process_rows
+
+    def run(self, snapshot: Snapshot, cancelled: Callable[[], bool] = lambda: False) -> Results:
+        """Analyse a snapshot; raise AnalysisCancelled if stopped or `cancelled()` turns true."""
+        if not self.uses_process(snapshot):
+            return run_analysis(snapshot)
+        import multiprocessing
+
+        started = time.perf_counter()
+        url = self.store.engine.url.render_as_string(hide_password=False)
+        with self._lock:
+            if self._stopped:
+                raise AnalysisCancelled()
+            _start_resource_tracker()
+            # spawn, not fork: the app has threads running, and a forked child could inherit a held lock.
+            pool = multiprocessing.get_context("spawn").Pool(1, initializer=_child_init)
+            self._pools.add(pool)
+        try:
+            pending = pool.apply_async(analyse_database, (url,))
+            while True:
+                try:
+                    stamp, analysis = pending.get(timeout=0.25)
+                    break
+                except multiprocessing.TimeoutError:
+                    if self._stopped or cancelled():
+                        raise AnalysisCancelled() from None
+        finally:
+            with self._lock:
+                self._pools.discard(pool)
+            pool.terminate()
+            pool.join()
+        return index_analysis(analysis, stamp, time.perf_counter() - started)
+
+    def stop(self) -> None:
+        """Stop every analysis child process, now and for good (the app is closing)."""
+        with self._lock:
+            self._stopped = True
+            pools = list(self._pools)
+        for pool in pools:
+            pool.terminate()
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a real stderr to hand it.
+
+    While an app runs, Textual replaces sys.stderr with a capture whose fileno() is -1, and the
+    tracker, which passes stderr's descriptor on, would fail to start.
+    """
+    import sys
+    from multiprocessing import resource_tracker
+
+    try:
+        usable = sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable or sys.__stderr__ is None:
+        resource_tracker.ensure_running()
+        return
+    captured, sys.stderr = sys.stderr, sys.__stderr__
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.stderr = captured
+
+
+def _child_init() -> None:
+    """Prepare the analysis child: quiet (its output would land on the TUI) and at a lower priority."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    if hasattr(os, "nice"):
+        # On a small machine the UI still gets the CPU first.
+        os.nice(10)
