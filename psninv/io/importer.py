@@ -21,7 +21,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from psninv._gc import collector_paused
 from psninv.errors import DatabaseAccessError, LockTimeoutError
-from psninv.io import validate
+from psninv.io import netbox, validate
 from psninv.io.coerce import compile_column
 from psninv.io.columns import COLUMNS
 from psninv.io.grid import convert_grid
@@ -193,6 +193,11 @@ class _Import:
             self.add(result.issues)
             raws.extend(result.tables)
         self.progress("reading", len(files), len(files))
+        if any(raw.entity in netbox.KINDS for raw in raws):
+            stored = {code: row.get("name") or "" for code, row in self.store.load().tenants.items()}
+            adapted = netbox.adapt(raws, stored)
+            self.add(adapted.issues)
+            raws = adapted.tables
         return raws
 
     def prepare(self, raws: list[RawTable]) -> list[Table]:

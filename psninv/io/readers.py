@@ -364,13 +364,6 @@ def _read_csv(
     path: Path, display: str, kind: str | None, encoding: str | None, limits: Limits, result: ReadResult
 ) -> None:
     entity = csv_entity(path, kind)
-    if entity is None:
-        result.error(
-            display,
-            "cannot tell what the file holds from its name: call it tenants.csv, "
-            "sites.csv, links.csv or prefixes.csv, or give --kind",
-        )
-        return
     text = _decode(path.read_bytes(), display, encoding, result)
     if text is None:
         return
@@ -406,7 +399,19 @@ def _read_csv(
     if first is None:
         result.error(display, "the file is empty")
         return
-    start = header_index(records, entity)
+    from psninv.io.netbox import netbox_kind  # NetBox's tables are read here, turned into ours later
+
+    found = netbox_kind(records[first]) if kind is None else None
+    if found:
+        entity = found
+    elif entity is None:
+        result.error(
+            display,
+            "cannot tell what the file holds from its name: call it tenants.csv, "
+            "sites.csv, links.csv or prefixes.csv, or give --kind",
+        )
+        return
+    start = first if found else header_index(records, entity)
     offset = 1 if sep else 0  # the sep= line is line 1 of the file the user sees
     if start > first:
         _note_skipped(display, None, first + 1 + offset, start + 1 + offset, result)
