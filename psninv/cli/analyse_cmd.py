@@ -184,8 +184,9 @@ def print_analysis(result: Analysis) -> None:
 def _print_summary(result: Analysis) -> None:
     out = console()
     line = Text("Findings:")
-    for severity, count in result.by_severity.items():
-        line.append("  ").append_text(severity_text(severity.value)).append(f" {count}")
+    for i, (severity, count) in enumerate(result.by_severity.items()):
+        line.append("  " if i else " ")
+        line.append_text(severity_text(severity.value)).append(f" {count}")
     out.print(line)
     sharing = result.sharing
     if sharing is None:
