@@ -82,6 +82,10 @@ _TENANT_FIELDS = frozenset(
     {"id", "name", "slug", "group", "tenant group", "description", "owner", "comments", "tags", "contacts"}
     | {"created", "last updated"}
 )
+_SITE_ENDS = frozenset({"a site", "b site", "a end", "b end"})
+_CIRCUIT_ONLY = frozenset(
+    {"side a", "side z", "termination a", "termination z", "commit rate", "commit rate kbps", "commit_rate"}
+)
 ROLE_WORDS = (
     ("datacentre", ("data centre", "datacentre", "data center", "datacenter", "dc")),
     ("core", ("core",)),
@@ -98,7 +102,9 @@ def netbox_kind(headers: Sequence[str]) -> str | None:
         {"circuit", "side"} <= keys and "termination type" in keys
     ):
         return TERMINATIONS
-    if keys & {"cid", "circuit id"} and "provider" in keys:
+    if keys & _SITE_ENDS:
+        return None  # a_site and b_site: psninv's own links table (its circuit_id reads as "circuit id")
+    if "cid" in keys or ({"circuit id", "provider"} <= keys and keys & _CIRCUIT_ONLY):
         return CIRCUITS
     if "name" in keys and "status" in keys and keys & {"slug", "facility", "time zone", "physical address"}:
         return SITES
