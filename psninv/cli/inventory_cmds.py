@@ -45,6 +45,7 @@ def init(db: str | None, actor: str | None, read_only: bool) -> None:
 @click.option("--encoding", metavar="NAME", help="Text encoding of CSV and graph files (default UTF-8).")
 @click.option("--skip-hidden", is_flag=True,
               help="Leave out hidden workbook rows (else kept, with a warning).")
+@click.option("--tenant", metavar="CODE", help="A partner's import: change only this tenant's own rows.")
 @db_options
 def import_(
     files: tuple[Path, ...],
@@ -53,6 +54,7 @@ def import_(
     kind: str | None,
     encoding: str | None,
     skip_hidden: bool,
+    tenant: str | None,
     db: str | None,
     actor: str | None,
     read_only: bool,
@@ -76,6 +78,7 @@ def import_(
             dry_run=dry_run,
             progress=progress_callback(),
             skip_hidden=skip_hidden,
+            tenant=tenant,
         )
     if report_format == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, default=str))
