@@ -19,7 +19,7 @@ from psninv.io.importer import import_files
 from psninv.io.issues import ImportReport
 from psninv.tui.base import KeyBar
 from psninv.tui.failures import failure_text
-from psninv.tui.paths import IMPORTABLE, ImportableTree, PathSuggester
+from psninv.tui.paths import IMPORTABLE, ImportableTree, PathSuggester, inside
 from psninv.tui.safe_text import cells, markup
 
 if TYPE_CHECKING:
@@ -83,9 +83,11 @@ class ImportScreen(Screen[None]):
         Binding("o", "pick", "Other file", show=True),
     ]
 
-    def __init__(self, start: str | Path | None = None) -> None:
+    def __init__(self, start: str | Path | None = None, *, confined: bool = False) -> None:
         super().__init__()
         self.start = Path(start) if start is not None else Path.cwd()
+        # In a browser: only files inside `start` may be imported, and no server path is suggested.
+        self.confined = confined
         self.reviewed: ImportReport | None = None
         self.paths: list[str] = []
         self.running: str | None = None  # "review" or "apply" while a worker runs
@@ -99,8 +101,12 @@ class ImportScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("Import: pick a file, review its changes, then apply or cancel", classes="list-title")
         yield Input(
-            placeholder="file(s): .xlsx .csv .graphml .gml, ';' between  (→ completes, Enter reviews)",
-            suggester=PathSuggester(IMPORTABLE),
+            placeholder=(
+                "file name(s) in the import folder, ';' between (Enter reviews)"
+                if self.confined
+                else "file(s): .xlsx .csv .graphml .gml, ';' between  (→ completes, Enter reviews)"
+            ),
+            suggester=None if self.confined else PathSuggester(IMPORTABLE),
             id="import-path",
         )
         yield ImportableTree(self.start, id="import-tree")
@@ -140,7 +146,13 @@ class ImportScreen(Screen[None]):
             return
         # Several files are one import ("sites.csv; links.csv"): links may name the sites beside them.
         paths = [Path(part.strip()).expanduser() for part in value.split(";") if part.strip()]
+        if self.confined:
+            # A name typed in a browser is a name in the import folder.
+            paths = [self.start / path for path in paths]
         if len(paths) == 1 and paths[0].is_dir():
+            if self.confined and inside(paths[0], self.start) is None:
+                self.say("only the import folder can be browsed here")
+                return
             self.query_one("#import-tree", DirectoryTree).path = paths[0]
             self.query_one("#import-tree").focus()
             return
@@ -160,6 +172,10 @@ class ImportScreen(Screen[None]):
         """Start a dry run of the files: nothing is written, everything is checked and compared."""
         if self.running is not None:
             self.notify(f"wait: the {self.running} is still running", severity="warning", timeout=3)
+            return
+        if self.confined and any(inside(Path(path), self.start) is None for path in paths):
+            # After links and '..': a browser user reads nothing of the server outside the folder.
+            self.say("only files in the import folder can be imported here: nothing was read")
             return
         self.paths = paths
         self.reviewed = None
