@@ -496,9 +496,13 @@ def date_text(text: str, column: Column) -> dt.date:
         except ValueError:
             raise CellError(f"{column.name} is not a real date") from None
     if text.isdigit():
-        _refuse_year(int(text), column)
         try:
-            return excel_serial(int(text))
+            number = int(text)  # "²" is a digit to isdigit, not to int
+        except ValueError:
+            raise CellError(message) from None
+        _refuse_year(number, column)
+        try:
+            return excel_serial(number)
         except ValueError:
             raise CellError(message) from None
     spaced = " ".join(text.replace("-", " ").replace("/", " ").replace(",", " ").split())
