@@ -335,6 +335,7 @@ def test_the_token_is_printed_in_the_link_and_never_given_to_the_tui_processes(i
             line = process.stderr.readline() if process.stderr else ""
         token = line.strip().split("?token=", 1)[1]
         assert len(token) >= 24
+        assert request(url)[0] == 403  # up (the link is printed just before it listens), and guarded
         import aiohttp
 
         async def look() -> list[str]:

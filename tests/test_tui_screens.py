@@ -572,3 +572,26 @@ def test_footer_keys_fit_at_80_columns_and_the_section_bar_names_every_section(c
             assert "Quit" in lines[-1] or "Help" in lines[-1]
 
     run_app(app, scenario)
+
+
+def test_a_failure_that_cuts_nothing_off_is_not_shown_as_an_alarm(county: Store) -> None:
+    app = PsninvApp(county)
+    harmless = "S000016"
+    assert not simulate_failures(county.load(), [harmless]).cut_off_sites
+
+    async def scenario(pilot: Any) -> None:
+        from test_tui_support import settle
+
+        await pilot.press("2")
+        sites = table(app)
+        sites.move_to_key(harmless)
+        await pilot.press("f")
+        await settle(pilot)
+        bar = app.screen.query_one(WhatIfBar)
+        rendered = bar.render()
+        assert "→ 0 sites cut off" in str(rendered)
+        text = rendered.plain
+        styles = {str(span.style) for span in rendered.spans if "cut off" in text[span.start : span.end]}
+        assert styles and all("green" in style for style in styles)  # good news, not the alarm red
+
+    run_app(app, scenario)

@@ -73,12 +73,14 @@ def analyse(
     policy: Policy | None = None,
     tariff: Tariff | None = None,
     include_hidden: bool = False,
+    events: bool = False,
 ) -> Analysis:
     """Analyse an inventory for redundancy gaps and sharing opportunities.
 
     `only` is "redundancy" or "sharing"; `failed` names sites and circuits to treat as failed
     (a what-if: the analysis gets `what_if` and the findings are those of the degraded network);
-    `include_hidden` keeps sharing opportunities below the tariff's threshold.
+    `include_hidden` keeps sharing opportunities below the tariff's threshold; `events` ranks every
+    SRLG tag and provider by what its failure cuts off (in the redundancy summary).
     """
     if only is not None and only not in ANALYSERS:
         raise ValueError(f"only must be 'redundancy' or 'sharing', not {only!r}")
@@ -87,6 +89,7 @@ def analyse(
         tariff=tariff or Tariff(),
         failed=tuple(name for name in failed if name),
         include_hidden=include_hidden,
+        events=events,
     )
     chosen = [ANALYSERS[only]] if only else list(ANALYSERS.values())
     # 100k findings and their sort build no cycles: the collector would only rescan the inventory.

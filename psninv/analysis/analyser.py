@@ -22,6 +22,8 @@ class Config:
     failed: tuple[str, ...] = ()
     """Sites and circuits to treat as failed (a what-if); analysers that model the network drop them."""
     include_hidden: bool = False
+    events: bool = False
+    """Rank every SRLG tag and provider by what its failure cuts off (the redundancy summary's events)."""
     """Keep sharing opportunities below the tariff's savings threshold."""
 
 

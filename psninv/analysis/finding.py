@@ -43,6 +43,7 @@ class Kind(StrEnum):
 
     # redundancy
     ISOLATED_SITE = "isolated-site"
+    NO_CORE_PATH = "no-core-path"
     SINGLE_HOMED = "single-homed"
     BRIDGE = "bridge"
     CUT_SITE = "cut-site"

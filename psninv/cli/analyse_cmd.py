@@ -11,13 +11,15 @@ from rich.text import Text
 
 from psninv._gc import collector_paused
 from psninv.analysis import Analysis, Category, Finding, Severity, Tariff, WhatIf, analyse, columns_needed
+from psninv.analysis.events import FailureEvent
+from psninv.analysis.failures import expand_failures
 from psninv.cli.app import EXIT_DATA, cli, db_options, open_to_read
 from psninv.cli.render import console, severity_text, table
 from psninv.display import escape_markup
 from psninv.io.atomic import replacing
 from psninv.store import Store
 from psninv.store.reads import load_inventory
-from psninv.style import money
+from psninv.style import money, plural
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -44,8 +46,14 @@ def _split(values: tuple[str, ...]) -> list[str]:
     "--fail",
     "failed",
     multiple=True,
-    metavar="SITE_OR_CIRCUIT",
-    help="What-if: treat these sites or circuits as failed (repeat, or separate with commas).",
+    metavar="NAME",
+    help="What-if: fail a site, a circuit, srlg:TAG (every circuit with the tag) or provider:NAME "
+    "(repeat, or separate with commas).",
+)
+@click.option(
+    "--events",
+    is_flag=True,
+    help="Rank every SRLG tag and provider by the sites, tenants and demand its failure cuts off.",
 )
 @click.option(
     "--policy",
@@ -81,6 +89,7 @@ def _analyse(
     output: Path | None,
     fail_on: str | None,
     failed: tuple[str, ...],
+    events: bool,
     policy: Path | None,
     tariff: Path | None,
     include_hidden: bool,
@@ -94,11 +103,14 @@ def _analyse(
     with open_to_read(db) as store, store.read() as conn:
         inventory = load_inventory(conn, columns=columns_needed(only))
     names = _split(failed)
-    unknown = [n for n in names if n not in inventory.sites and n not in inventory.links]
+    unknown = expand_failures(inventory, names).unknown
     if unknown:
         raise click.BadParameter(
-            f"no site or circuit named {', '.join(map(repr, unknown))}", param_hint="--fail"
+            f"no site, circuit, srlg:TAG or provider:NAME named {', '.join(map(repr, unknown))}",
+            param_hint="--fail",
         )
+    if events and only == "sharing":
+        raise click.UsageError("--events ranks failures: it needs the redundancy analyser")
     result = analyse(
         inventory,
         only=only,
@@ -106,6 +118,7 @@ def _analyse(
         policy=Policy.load(policy),
         tariff=Tariff.load(tariff),
         include_hidden=include_hidden,
+        events=events,
     )
     if fmt == "json":
         # People read it on a terminal; scripts and files get compact JSON, several times faster to write.
@@ -153,9 +166,13 @@ def print_what_if(what_if: WhatIf) -> None:
     """The sites a what-if cuts off, grouped by tenant, with the demand lost."""
     out = console()
     failed = what_if.failed_sites + what_if.failed_links
+    named = ", ".join(failed)
+    if what_if.failed_events:
+        named = ", ".join(what_if.failed_events + what_if.failed_sites)
+        named += f" ({len(what_if.failed_links)} circuits)"
     verb = "fails" if len(failed) == 1 else "fail"
-    out.print(f"[bold]What if {escape_markup(', '.join(failed))} {verb}:[/] {what_if.sites_cut_off} sites of "
-              f"{len(what_if.tenants_affected)} tenants cut off from the core, "
+    out.print(f"[bold]What if {escape_markup(named)} {verb}:[/] {plural(what_if.sites_cut_off, 'site')} of "
+              f"{plural(len(what_if.tenants_affected), 'tenant')} cut off from the core, "
               f"{what_if.demand_lost_mbps:,.0f} Mbit/s of demand lost. "
               "A shared site is listed under each of its tenants.")
     if what_if.cut_off:
@@ -178,7 +195,29 @@ def print_analysis(result: Analysis) -> None:
         if summarised or found:
             out.print(findings_table(found, f"{category.value.capitalize()} findings ({len(found)})"))
             out.print()
+    if result.redundancy is not None and result.redundancy.events is not None:
+        out.print(events_table(result.redundancy.events))
+        out.print()
     _print_summary(result)
+
+
+def events_table(events: list[FailureEvent]) -> Any:
+    """Every SRLG tag and provider, worst failure first: circuits, sites, tenants and demand cut off."""
+    rows = [
+        (
+            event.fail_name,
+            event.circuits,
+            event.sites_cut_off,
+            len(event.tenants_affected),
+            f"{event.demand_mbps_lost:,.0f}",
+            ", ".join(event.cut_off_sites[:6]) + (" …" if len(event.cut_off_sites) > 6 else ""),
+        )
+        for event in events
+    ]
+    numeric = ("circuits", "sites", "tenants", "Mbit/s")
+    title = f"Failure events ({len(events)}), worst first; fail one with --fail NAME"
+    columns = ["event", "circuits", "sites", "tenants", "Mbit/s", "cut off"]
+    return table(columns, rows, title=title, numeric=numeric)
 
 
 def _print_summary(result: Analysis) -> None:
@@ -192,7 +231,7 @@ def _print_summary(result: Analysis) -> None:
     if sharing is None:
         return
     line = (
-        f"Annual network cost {money(sharing.total_annual_cost_gbp)}; "
+        f"Annual network cost {money(sharing.total_annual_cost_gbp) or 'unknown (no circuit has a cost)'}; "
         f"savings identified {money(sharing.savings_gbp)}"
     )
     if sharing.savings_pct is not None:

@@ -31,6 +31,7 @@ from psninv.io.limits import DEFAULT_LIMITS, Limits
 from psninv.io.partner import foreign_changes, is_reference_header
 from psninv.io.plan import ENTITIES, Changes, NewRows, Plan, plan_import, stored_keys
 from psninv.io.readers import RawTable, read_path
+from psninv.io.tag_hygiene import near_duplicate_tags
 from psninv.io.validate import Table
 from psninv.model import ENTITY_KEYS, ENTITY_TABLES
 from psninv.store import ChangeRecord, Store, key_text, new_batch_id
@@ -178,6 +179,7 @@ class _Import:
             return self.report(files, {}, None)
         raws = self.read(files)
         tables = self.prepare(raws)
+        self.add(near_duplicate_tags(tables))
         self.check_import(tables)
         if tables:
             self.check_against_store(tables)

@@ -17,6 +17,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from psninv.style import plural
 from psninv.tui import colours
 from psninv.tui.safe_text import cell, cleaned
 from psninv.tui.table import VirtualTable
@@ -135,10 +136,12 @@ class WhatIfBar(Static):
                 line.append("  computing…", style="yellow")
             else:
                 sites = len(view.cut_off_sites)
-                line.append(f" → {sites} site{'s' if sites != 1 else ''} cut off", style=colours.CUT_OFF)
+                # Nothing cut off is good news: not in the alarm colour.
+                alarm = colours.CUT_OFF if sites else "green"
+                line.append(f" → {plural(sites, 'site')} cut off", style=alarm)
                 if sites:
                     tenants = len(view.cut_off)
-                    line.append(f", {tenants} tenant{'s' if tenants != 1 else ''}")
+                    line.append(f", {plural(tenants, 'tenant')}")
                     line.append(f", {view.demand_lost_mbps:,.0f} Mbit/s lost")
             if hints:
                 line.append("  6", style="bold")

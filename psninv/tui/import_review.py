@@ -17,6 +17,7 @@ from textual.widgets import DataTable, DirectoryTree, Input, ProgressBar, Static
 from psninv.io.diff import change_rows
 from psninv.io.importer import import_files
 from psninv.io.issues import ImportReport
+from psninv.style import plural
 from psninv.tui.base import KeyBar
 from psninv.tui.failures import failure_text
 from psninv.tui.paths import IMPORTABLE, ImportableTree, PathSuggester, inside
@@ -57,11 +58,6 @@ class ImportCrashed(Message):
         super().__init__()
         self.error = error
         self.applied = applied
-
-
-def plural(count: int, noun: str) -> str:
-    """'1 error', '2 errors'."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def counts_line(counts: Mapping[str, Mapping[str, int]]) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from psninv.analysis.connectivity import Cut, Structure, worst_criticality
-from psninv.analysis.diversity import GroupCut
+from psninv.analysis.diversity import GroupCut, SharedRisk
 from psninv.analysis.finding import Category, Finding, Kind, ProposedLink, Severity
 from psninv.analysis.policy import Policy
 from psninv.analysis.remedies import RemedyPlan
@@ -38,6 +38,8 @@ class Context:
         self.plan = RemedyPlan()
         # Filled in by the shared-risk finder; the below-policy finder measures diversity by it.
         self.risks = Risks()
+        # The cut-space labels the shared-risk finder built, kept for the events ranking.
+        self.labels: SharedRisk | None = None
         # One requirement per criticality level, looked up per site below instead of asked 100k times.
         levels = {level: policy.requirement(level) for level in set(self.net.crit)}
         self.need = [levels[level] for level in self.net.crit]
