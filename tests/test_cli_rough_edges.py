@@ -93,3 +93,14 @@ def test_a_what_if_counts_in_words_that_agree(store: Store) -> None:
     )
     said = " ".join(invoke("analyse", "--fail", "L2", "--db", store.url).output.split())
     assert "1 site of 1 tenant cut off" in said
+
+
+def test_a_partners_tenant_listing_keeps_its_own_cost_whole(sample: Store) -> None:
+    whole = json.loads(invoke("tenants", "--format", "json", "--db", sample.url).stdout)
+    listed = invoke("tenants", "--tenant", "NHS-MPFT", "--format", "json", "--db", sample.url)
+    scoped = json.loads(listed.stdout)
+    own = next(row for row in scoped if row["code"] == "NHS-MPFT")
+    assert own == next(row for row in whole if row["code"] == "NHS-MPFT")
+    # Other bodies appear with only what the partner's part holds of them, never their whole budget.
+    scc_whole = next(row for row in whole if row["code"] == "SCC")["annual_cost_gbp"]
+    assert all(row["annual_cost_gbp"] < scc_whole for row in scoped if row["code"] == "SCC")

@@ -115,6 +115,10 @@ def test_the_planted_shared_risk_and_nothing_else_shares_an_srlg(findings: dict[
 
 def test_below_policy_is_exactly_the_planted_sites(findings: dict[str, Finding]) -> None:
     expected = {site for row in planted() if "below-policy" in row["kinds"] for site in row["sites"]}
+    # The default policy counts sites (issue 13): high LIC-LDC has two circuits, both to LIC-HUB, so
+    # every path passes through that hub; it is single-homed in the README, and now below policy too.
+    expected.add("LIC-LDC")
+    assert findings["below-policy:LIC-LDC"].impact["measured"]["hangs_on"] == "LIC-HUB"
     assert sorted(f.sites[0] for f in findings.values() if f.kind == "below-policy") == sorted(expected)
 
 

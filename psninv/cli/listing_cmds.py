@@ -107,9 +107,11 @@ def links(fmt: str, tenant: str | None, db: str | None, actor: str | None, read_
 def tenants(fmt: str, tenant: str | None, db: str | None, actor: str | None, read_only: bool) -> None:
     """List tenants with their sites and annual circuit cost."""
     whole = load_inventory(db, actor, read_only, None)
-    # Who pays for a circuit can depend on sites outside a tenant's part, so costs come from the whole.
-    costs = tenant_annual_costs(whole)
     inventory = scope_to_tenant(whole, tenant)
+    # Costs are those of the part listed: a partner's listing shows nothing of other bodies' budgets
+    # beyond the circuits it shares, and matches what its database role (README) sees. Its own
+    # figure is whole: the part holds every circuit it pays for, and the far ends that decide payers.
+    costs = tenant_annual_costs(inventory)
     owned: Counter[str] = Counter(row.get("tenant") for row in inventory.sites.values())
     rows = []
     for code, row in inventory.tenants.items():

@@ -71,6 +71,10 @@ class TopBar(Widget):
             bar.append(f"{key}", style=style or "bold")
             bar.append(f" {label if wide else short} ", style=style)
         status = Text()
+        if app.read_only:
+            # Said on every screen: a viewer should not find out by being refused.
+            status.append(" read-only ", style="bold black on yellow")
+            status.append(" ")
         if app.status:
             if app.busy:
                 status.append(SPINNER[app.spinner % len(SPINNER)] + " ", style="bold yellow")
@@ -80,6 +84,12 @@ class TopBar(Widget):
             bar.append(" " * space)
             bar.append_text(status)
         return bar
+
+
+WRITE_ACTIONS = frozenset(
+    {"add_record", "edit_record", "delete_record", "add_prefix", "revert", "revert_batch", "apply"}
+)
+"""Actions that change the inventory: a read-only session's key bar does not advertise them."""
 
 
 class KeyBar(Widget):
@@ -98,9 +108,12 @@ class KeyBar(Widget):
     def render(self) -> RenderableType:
         line = Text(no_wrap=True, overflow="ellipsis")
         seen: set[str] = set()
+        read_only = cast("PsninvApp", self.app).read_only
         for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if not binding.show or not enabled or binding.action in seen:
                 continue
+            if read_only and binding.action.split("(")[0] in WRITE_ACTIONS:
+                continue  # not offered where it would only be refused
             seen.add(binding.action)
             line.append(f" {self.app.get_key_display(binding)} ", style="bold reverse")
             line.append(f" {binding.description} ")
