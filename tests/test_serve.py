@@ -133,19 +133,6 @@ def test_the_served_page_runs_the_psninv_tui_read_only(served: tuple[str, subpro
 
     url, _process = served
     fetch(url)
-    ws_types = aiohttp.WSMsgType
-
-    async def until(ws: Any, seen: bytearray, *texts: bytes) -> None:
-        deadline = time.monotonic() + BOOT_SECONDS
-        while time.monotonic() < deadline and not all(text in seen for text in texts):
-            try:
-                message = await ws.receive(timeout=2)
-            except TimeoutError:
-                continue
-            if message.type in (ws_types.CLOSE, ws_types.CLOSED, ws_types.ERROR):
-                return
-            if message.type == ws_types.BINARY:
-                seen += message.data
 
     async def session() -> tuple[bytes, bytes]:
         seen = bytearray()
@@ -153,11 +140,11 @@ def test_the_served_page_runs_the_psninv_tui_read_only(served: tuple[str, subpro
         async with aiohttp.ClientSession() as client, client.ws_connect(
             url + "ws?width=160&height=40", headers={**COOKIE, "Origin": url.rstrip("/")}
         ) as ws:
-            await until(ws, seen, b"Dashboard", b"read-only")
+            await _until(ws, seen, b"Dashboard", b"read-only")
             started = bytes(seen)
             seen.clear()
             await ws.send_json(["stdin", "i"])
-            await until(ws, seen, b"importing is off")
+            await _until(ws, seen, b"importing is off")
         return started, bytes(seen)
 
     started, after_i = asyncio.run(session())

@@ -595,3 +595,25 @@ def test_a_failure_that_cuts_nothing_off_is_not_shown_as_an_alarm(county: Store)
         assert styles and all("green" in style for style in styles)  # good news, not the alarm red
 
     run_app(app, scenario)
+
+
+def test_a_findings_figures_are_labelled_in_words_with_units() -> None:
+    from test_tui_support import staffordshire_rows
+
+    from psninv.analysis import analyse
+    from psninv.inventory import Inventory
+    from psninv.tui.findings import impact_label
+
+    rows = staffordshire_rows()
+    inventory = Inventory(
+        tenants={r["code"]: r for r in rows["tenants"]},
+        sites={r["code"]: {**r, "occupants": r.get("occupants") or []} for r in rows["sites"]},
+        links={r["circuit_id"]: r for r in rows["links"]},
+    )
+    names = {name for finding in analyse(inventory).findings for name in finding.impact}
+    assert len(names) > 5  # the sample's findings carry many kinds of figure
+    for name in names:
+        label = impact_label(name)
+        assert "_" not in label and not label.lower().endswith((" gbp", " mbps", " pct")), (name, label)
+    assert impact_label("savings_exact_gbp") == "Savings exact (£)"
+    assert impact_label("load_mbps") == "Load (Mbit/s)"

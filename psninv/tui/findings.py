@@ -29,6 +29,19 @@ IMPACT_LABELS = {
 }
 
 
+_UNITS = {"gbp": "£", "mbps": "Mbit/s", "km": "km", "pct": "%"}
+
+
+def impact_label(name: str) -> str:
+    """How a finding's detail names one of its figures: words and a unit, never a raw key."""
+    if name in IMPACT_LABELS:
+        return IMPACT_LABELS[name]
+    words = name.split("_")
+    unit = _UNITS.get(words[-1]) if len(words) > 1 else None
+    label = " ".join(words[:-1] if unit else words).capitalize()
+    return f"{label} ({unit})" if unit else label
+
+
 def finding_columns() -> list[Column]:
     """The columns every list of findings shows."""
     return [
@@ -369,7 +382,7 @@ class FindingScreen(DetailScreen):
         for name, value in finding.impact.items():
             if name == "tenants_affected" and list(value) == list(finding.tenants):
                 continue
-            pairs.append((IMPACT_LABELS.get(name, name.replace("_", " ").capitalize()), _impact_text(value)))
+            pairs.append((impact_label(name), _impact_text(value)))
         parts: list[Any] = [head]
         if pairs:
             parts.append(fields(pairs, columns=1))
