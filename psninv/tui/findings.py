@@ -111,6 +111,7 @@ class FindingsScreen(ListScreen):
     title_text = "Findings"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("w", "whatif", "What-if", show=True),
+        Binding("v", "events", "Events", show=True),
         Binding("space", "toggle_group", "Fold", show=False),
     ]
 
@@ -250,6 +251,12 @@ class FindingsScreen(ListScreen):
         self._folded.symmetric_difference_update({key})
         self._rebuild()
         self.table.move_to_key(key)
+
+    def action_events(self) -> None:
+        """Every SRLG tag and provider ranked by what its failure cuts off; Enter fails one."""
+        from psninv.tui.events import EventsScreen
+
+        self.app.push_screen(EventsScreen())
 
     def action_whatif(self) -> None:
         finding = self._finding(self.table.cursor_key)
