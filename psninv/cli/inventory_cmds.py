@@ -44,6 +44,9 @@ def init(db: str | None, actor: str | None, read_only: bool) -> None:
     help="Entity of CSV files whose name does not say it.",
 )
 @click.option("--encoding", metavar="NAME", help="Text encoding of CSV and graph files (default UTF-8).")
+@click.option("--skip-hidden", is_flag=True,
+              help="Leave out hidden workbook rows (else kept, with a warning).")
+@click.option("--tenant", metavar="CODE", help="A partner's import: change only this tenant's own rows.")
 @db_options
 def import_(
     files: tuple[Path, ...],
@@ -51,6 +54,8 @@ def import_(
     report_format: str,
     kind: str | None,
     encoding: str | None,
+    skip_hidden: bool,
+    tenant: str | None,
     db: str | None,
     actor: str | None,
     read_only: bool,
@@ -76,6 +81,8 @@ def import_(
             encoding=encoding,
             dry_run=dry_run,
             progress=progress_callback(),
+            skip_hidden=skip_hidden,
+            tenant=tenant,
         )
     if not report.ok and new_file is not None:
         # A refused first import leaves no empty inventory behind to mistake for a real one.

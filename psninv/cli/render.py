@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from psninv.display import clean, escape_markup
+from psninv.io.diff import change_rows
 from psninv.style import SEVERITY_STYLES
 
 REPORT_WIDTH = 100
@@ -115,6 +116,25 @@ def progress_callback() -> Callable[[str, int, int], None] | None:
     return _ProgressBar() if sys.stderr.isatty() else None
 
 
+MAX_DIFF_ROWS = 1_000
+"""Field changes a dry run prints; the rest are counted."""
+
+
+def _print_diff(out: Console, changes: Sequence[Any]) -> None:
+    """A dry run's field-level diff (entity, key, field, before → after), as the TUI's review shows it."""
+    rows = change_rows(changes[:MAX_DIFF_ROWS]) if changes else []
+    if not rows:
+        return
+    shown = [
+        (change, entity, key, name, f"{before} → {after}" if name else after)
+        for change, entity, key, name, before, after in rows[:MAX_DIFF_ROWS]
+    ]
+    out.print(table(["change", "entity", "key", "field", "before → after"], shown, title="What would change"))
+    hidden = len(changes) - MAX_DIFF_ROWS
+    if hidden > 0:
+        out.print(f"… and {hidden:,} more changed rows not shown (the TUI's import review lists them all).")
+
+
 def print_import_report(report: Any) -> None:
     """Print an import's issues, one line each, then its counts per entity."""
     err = console(err=True)
@@ -136,6 +156,7 @@ def print_import_report(report: Any) -> None:
         )
     )
     if report.dry_run:
+        _print_diff(out, report.changes)
         out.print("Dry run: nothing was written.")
     elif report.changed:
         out.print(f"Imported in one transaction (change batch {report.batch}).")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,9 +14,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, DirectoryTree, Input, ProgressBar, Static
 
+from psninv.io.diff import change_rows
 from psninv.io.importer import import_files
 from psninv.io.issues import ImportReport
-from psninv.store import ChangeRecord
 from psninv.style import plural
 from psninv.tui.base import KeyBar
 from psninv.tui.failures import failure_text
@@ -61,19 +60,6 @@ class ImportCrashed(Message):
         self.applied = applied
 
 
-def shown(value: Any) -> str:
-    """A stored value as a reviewer reads it: dates ISO, whole numbers without .0, lists ';'-joined."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple | set | frozenset):
-        return ";".join(str(part) for part in value) or "—"
-    return str(value)
-
-
 def counts_line(counts: Mapping[str, Mapping[str, int]]) -> str:
     """Created, updated and unchanged per entity, on one line."""
     parts = [
@@ -82,25 +68,6 @@ def counts_line(counts: Mapping[str, Mapping[str, int]]) -> str:
         for entity, c in counts.items()
     ]
     return " · ".join(parts) or "nothing in the file"
-
-
-def change_rows(changes: Sequence[ChangeRecord]) -> list[tuple[str, str, str, str, str, str]]:
-    """Rows (change, entity, key, field, before, after): one per new row, one per changed field."""
-    rows = []
-    for change in changes:
-        if change.action == "create":
-            after = change.after or {}
-            filled = [(name, value) for name, value in after.items() if value not in (None, "")]
-            fields = ", ".join(f"{name}={shown(value)}" for name, value in filled)
-            rows.append(("create", change.entity, change.key, "", "", fields))
-            continue
-        before, after = change.before or {}, change.after or {}
-        for name in after:
-            if name in before and before[name] == after[name]:
-                continue  # a key column, carried to name the row
-            old, new = shown(before.get(name)), shown(after[name])
-            rows.append((change.action, change.entity, change.key, name, old, new))
-    return rows
 
 
 class ImportScreen(Screen[None]):
