@@ -68,6 +68,8 @@ class ProposedLink:
     b_site: str
     length_km: float | None
     annual_cost_gbp: float | None
+    bandwidth_mbps: float | None = None
+    """The bandwidth a verified remedy sizes it to (None where the plan does not size it)."""
 
 
 @dataclass(slots=True)

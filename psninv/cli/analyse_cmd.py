@@ -13,9 +13,11 @@ from psninv._gc import collector_paused
 from psninv.analysis import Analysis, Category, Finding, Severity, Tariff, WhatIf, analyse, columns_needed
 from psninv.analysis.events import FailureEvent
 from psninv.analysis.failures import expand_failures
+from psninv.analysis.verified import VerifiedPlan
 from psninv.cli.app import EXIT_DATA, cli, db_options, open_to_read
 from psninv.cli.render import console, severity_text, table
 from psninv.display import escape_markup
+from psninv.inventory import Inventory
 from psninv.io.atomic import replacing
 from psninv.store import Store
 from psninv.store.reads import load_inventory
@@ -50,6 +52,13 @@ def _split(values: tuple[str, ...]) -> list[str]:
     help="What-if: fail a site, a circuit, srlg:TAG (every circuit with the tag) or provider:NAME "
     "(repeat, or separate with commas).",
 )
+@click.option(
+    "--remedies",
+    is_flag=True,
+    help="Propose new links for every high or critical site short of policy, kept only where a re-run "
+    "of the analysis proves them (-o FILE.xlsx with the table format writes them as planned circuits).",
+)
+@click.option("--planned", is_flag=True, help="Count planned circuits as in service (the network to be).")
 @click.option(
     "--events",
     is_flag=True,
@@ -90,6 +99,8 @@ def _analyse(
     fail_on: str | None,
     failed: tuple[str, ...],
     events: bool,
+    remedies: bool,
+    planned: bool,
     policy: Path | None,
     tariff: Path | None,
     include_hidden: bool,
@@ -109,6 +120,11 @@ def _analyse(
             f"no site, circuit, srlg:TAG or provider:NAME named {', '.join(map(repr, unknown))}",
             param_hint="--fail",
         )
+    workbook = output if fmt == "table" and output is not None else None
+    if workbook is not None and workbook.suffix.lower() != ".xlsx":
+        raise click.UsageError("-o with the table format writes the remedies workbook: give a .xlsx file")
+    if (events or remedies or workbook) and only == "sharing":
+        raise click.UsageError("--events and remedies need the redundancy analyser")
     if events and only == "sharing":
         raise click.UsageError("--events ranks failures: it needs the redundancy analyser")
     result = analyse(
@@ -119,6 +135,8 @@ def _analyse(
         tariff=Tariff.load(tariff),
         include_hidden=include_hidden,
         events=events,
+        remedies=remedies or workbook is not None,
+        planned=planned,
     )
     if fmt == "json":
         # People read it on a terminal; scripts and files get compact JSON, several times faster to write.
@@ -137,6 +155,17 @@ def _analyse(
         click.echo(f"Wrote {len(result.findings)} findings to {written}.", err=True)
     else:
         print_analysis(result)
+        if workbook is not None and result.redundancy is not None and result.redundancy.verified is not None:
+            from psninv.io.xlsx import write_workbook
+
+            plan = result.redundancy.verified
+            with replacing(workbook) as temporary:
+                write_workbook(Inventory(links=plan.circuit_rows(inventory)), temporary)
+            click.echo(
+                f"Wrote {len(plan.links)} proposed circuits (status planned) to {workbook}: "
+                f"`psninv import {workbook}` adds them, `psninv analyse --planned` shows them working.",
+                err=True,
+            )
     if fail_on and any(f.severity.at_least(fail_on) for f in result.findings):
         worst = min(result.findings, key=Finding.sort_key).severity
         click.echo(f"Failing: findings at {worst} severity (--fail-on {fail_on}).", err=True)
@@ -198,7 +227,34 @@ def print_analysis(result: Analysis) -> None:
     if result.redundancy is not None and result.redundancy.events is not None:
         out.print(events_table(result.redundancy.events))
         out.print()
+    if result.redundancy is not None and result.redundancy.verified is not None:
+        print_remedies(result.redundancy.verified)
     _print_summary(result)
+
+
+def print_remedies(plan: VerifiedPlan) -> None:
+    """The verified remedies: each link, what it fixes, its size and cost; the bounds; the sites left."""
+    out = console()
+    rows = [
+        (
+            cid,
+            f"{link.a_site}–{link.b_site}",
+            "" if link.length_km is None else f"{link.length_km:,.1f}",
+            f"{link.bandwidth_mbps or 0:,.0f}",
+            money(link.annual_cost_gbp),
+            ", ".join(plan.fixes.get(cid, [])),
+        )
+        for cid, link in zip(plan.circuit_ids, plan.links, strict=True)
+    ]
+    title = (
+        f"Verified remedies: {len(plan.links)} links (lower bound {plan.lower_bound_links}), "
+        f"{money(plan.annual_cost_gbp)}/yr (lower bound {money(plan.lower_bound_cost_gbp)})"
+    )
+    columns = ["circuit", "new link", "km", "Mbit/s", "£/yr", "fixes"]
+    out.print(table(columns, rows, title=title, numeric=("km", "Mbit/s", "£/yr")))
+    for left in plan.unfixable:
+        out.print(f"Cannot be fixed within reach: {escape_markup(left.site)}: {escape_markup(left.reason)}")
+    out.print()
 
 
 def events_table(events: list[FailureEvent]) -> Any:

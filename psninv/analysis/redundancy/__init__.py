@@ -29,6 +29,7 @@ from psninv.analysis.redundancy.context import Context
 from psninv.analysis.redundancy.summary import KINDS, CapacitySummary, RedundancySummary, build_summary
 from psninv.analysis.remedies import plan_remedies
 from psninv.analysis.tariff import Tariff
+from psninv.analysis.verified import attach, verify_remedies
 from psninv.inventory import Inventory
 
 __all__ = ["KINDS", "CapacitySummary", "RedundancyAnalyser", "RedundancySummary", "find_redundancy"]
@@ -53,7 +54,17 @@ class RedundancyAnalyser:
     def run(self, inventory: Inventory, config: Config) -> tuple[list[Finding], RedundancySummary]:
         """Every redundancy gap of the active network less config.failed, worst first, and the summary."""
         with collector_paused():
-            return _find(inventory, config.policy, config.tariff, config.failed, events=config.events)
+            policy, tariff, failed = config.policy, config.tariff, config.failed
+            findings, summary = _find(inventory, policy, tariff, failed, events=config.events)
+            if config.remedies:
+                summary.verified = verify_remedies(
+                    inventory,
+                    lambda work: _find(work, policy, tariff, failed)[0],
+                    tariff,
+                    failed,
+                )
+                attach(findings, summary.verified, inventory)
+            return findings, summary
 
 
 def find_redundancy(

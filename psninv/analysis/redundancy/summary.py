@@ -12,6 +12,7 @@ from psninv.analysis.finding import Finding, Kind, Severity
 from psninv.analysis.policy import Policy
 from psninv.analysis.redundancy.context import Context
 from psninv.analysis.remedies import RemedySummary
+from psninv.analysis.verified import VerifiedPlan
 
 KINDS: tuple[Kind, ...] = (
     Kind.ISOLATED_SITE,
@@ -64,6 +65,8 @@ class RedundancySummary:
     policy: Policy
     events: list[FailureEvent] | None = None
     """Every SRLG tag and provider, worst failure first, when asked for (Config.events)."""
+    verified: VerifiedPlan | None = None
+    """The verified remedies, when asked for (Config.remedies)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as JSON-ready data."""
@@ -80,7 +83,9 @@ class RedundancySummary:
             "remedy": self.remedy.to_dict(),
             "capacity": self.capacity.to_dict(),
             "policy": self.policy.to_dict(),
-        } | ({"events": [event.to_dict() for event in self.events]} if self.events is not None else {})
+        } | ({"events": [event.to_dict() for event in self.events]} if self.events is not None else {}) | (
+            {"verified_remedies": self.verified.to_dict()} if self.verified is not None else {}
+        )
 
 
 def build_summary(ctx: Context, findings: list[Finding], routing: Routing | None) -> RedundancySummary:
