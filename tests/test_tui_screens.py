@@ -617,3 +617,22 @@ def test_a_findings_figures_are_labelled_in_words_with_units() -> None:
         assert "_" not in label and not label.lower().endswith((" gbp", " mbps", " pct")), (name, label)
     assert impact_label("savings_exact_gbp") == "Savings exact (£)"
     assert impact_label("load_mbps") == "Load (Mbit/s)"
+
+
+def test_a_section_key_opens_the_sections_list_not_its_last_detail(county: Store) -> None:
+    app = PsninvApp(county)
+
+    async def scenario(pilot: Any) -> None:
+        await pilot.press("2")
+        table(app).move_to_key("HUB-LEEK")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SiteScreen)
+        await pilot.press("1", "2")
+        await pilot.pause()
+        assert isinstance(app.screen, SitesScreen)
+        await pilot.press("2")  # pressed again on the list: still the list
+        await pilot.pause()
+        assert isinstance(app.screen, SitesScreen)
+
+    run_app(app, scenario)

@@ -459,8 +459,11 @@ class PsninvApp(App[None]):
     # ---- navigation -------------------------------------------------------------------------
 
     def action_section(self, mode: str) -> None:
-        """Go to a section (each keeps its own history of opened details)."""
+        """Go to a section's own screen, its list, not whatever detail was open in it last."""
         self.switch_mode(mode)
+        # A detail left open in that section would take the next key (2 then a opened "Add a link").
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
 
     def action_back(self) -> None:
         """Go back: close the open detail, else return to the dashboard."""
