@@ -53,10 +53,11 @@ def _split(values: tuple[str, ...]) -> list[str]:
     "(repeat, or separate with commas).",
 )
 @click.option(
-    "--remedies",
-    is_flag=True,
+    "--remedies/--no-remedies",
+    default=None,
     help="Propose new links for every high or critical site short of policy, kept only where a re-run "
-    "of the analysis proves them (-o FILE.xlsx with the table format writes them as planned circuits).",
+    "of the analysis proves them (-o FILE.xlsx with the table format writes them as planned circuits); "
+    "on by default with the redundancy analyser; --no-remedies skips the re-runs on a very large inventory.",
 )
 @click.option("--planned", is_flag=True, help="Count planned circuits as in service (the network to be).")
 @click.option(
@@ -99,7 +100,7 @@ def _analyse(
     fail_on: str | None,
     failed: tuple[str, ...],
     events: bool,
-    remedies: bool,
+    remedies: bool | None,
     planned: bool,
     policy: Path | None,
     tariff: Path | None,
@@ -123,6 +124,9 @@ def _analyse(
     workbook = output if fmt == "table" and output is not None else None
     if workbook is not None and workbook.suffix.lower() != ".xlsx":
         raise click.UsageError("-o with the table format writes the remedies workbook: give a .xlsx file")
+    if remedies is None:
+        # Advice is offered only once a re-run of the analysis has proved it.
+        remedies = only != "sharing"
     if (events or remedies or workbook) and only == "sharing":
         raise click.UsageError("--events and remedies need the redundancy analyser")
     if events and only == "sharing":
