@@ -61,28 +61,48 @@ class TopBar(Widget):
     def render(self) -> RenderableType:
         app = cast("PsninvApp", self.app)
         width = self.size.width
-        wide = width >= 100
-        bar = Text(no_wrap=True, overflow="ellipsis")
-        if width >= 90:
-            bar.append(" psninv ", style="bold reverse")
-        bar.append(" ")
-        for key, mode, label, short in SECTIONS:
-            style = "bold reverse" if mode == self.section else ""
-            bar.append(f"{key}", style=style or "bold")
-            bar.append(f" {label if wide else short} ", style=style)
         status = Text()
+        said = app.status
         if app.read_only:
-            # Said on every screen: a viewer should not find out by being refused.
+            # Said on every screen, as a badge: a viewer should not find out by being refused.
             status.append(" read-only ", style="bold black on yellow")
             status.append(" ")
-        if app.status:
+            said = said.removeprefix("read-only").removeprefix(" · ")
+        if said:
             if app.busy:
                 status.append(SPINNER[app.spinner % len(SPINNER)] + " ", style="bold yellow")
-            status.append(app.status, style="yellow" if app.busy else "dim")
+            status.append(said, style="yellow" if app.busy else "dim")
+        # The status (the findings count, read-only) matters more than the sections' names: on a
+        # narrow terminal the other sections shrink to their keys before the status is cut.
+        for labels in ("long", "short", "compact", "keys"):
+            bar = self._sections(labels, with_name=width >= 90 and labels == "long")
+            if bar.cell_len + status.cell_len + 1 <= width:
+                break
         space = width - bar.cell_len - status.cell_len - 1
         if space > 0:
             bar.append(" " * space)
-            bar.append_text(status)
+        bar.append_text(status)
+        bar.truncate(width, overflow="ellipsis")
+        return bar
+
+    def _sections(self, labels: str, *, with_name: bool) -> Text:
+        bar = Text(no_wrap=True, overflow="ellipsis")
+        if with_name:
+            bar.append(" psninv ", style="bold reverse")
+        bar.append(" ")
+        wide = self.size.width >= 100
+        for key, mode, label, short in SECTIONS:
+            current = mode == self.section
+            style = "bold reverse" if current else ""
+            bar.append(f"{key}", style=style or "bold")
+            if labels == "long":
+                bar.append(f" {label if wide else short} ", style=style)
+            elif labels == "short" or current:
+                bar.append(f" {short} ", style=style)
+            elif labels == "compact":
+                bar.append(f"{short} ")
+            else:
+                bar.append(" ")
         return bar
 
 
