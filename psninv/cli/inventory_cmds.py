@@ -73,6 +73,7 @@ def import_(
     new_file = sqlite_path(resolve_url(db))
     if new_file is not None and new_file.exists():
         new_file = None
+    bar = progress_callback()
     with open_to_read(db) if dry_run else open_for(db, actor, read_only, create=True) as store:
         report = import_files(
             store,
@@ -80,10 +81,12 @@ def import_(
             kind=kind,
             encoding=encoding,
             dry_run=dry_run,
-            progress=progress_callback(),
+            progress=bar,
             skip_hidden=skip_hidden,
             tenant=tenant,
         )
+    if bar is not None:
+        bar.finish()  # a phase that ended early (a refused file) leaves no bar behind
     if not report.ok and new_file is not None:
         # A refused first import leaves no empty inventory behind to mistake for a real one.
         for leftover in (new_file, *(new_file.with_name(new_file.name + end) for end in ("-wal", "-shm"))):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -111,7 +111,17 @@ class _ProgressBar:
             self.started = False
 
 
-def progress_callback() -> Callable[[str, int, int], None] | None:
+    def finish(self) -> None:
+        """Fill every bar to 100% and take them off the screen before the report is printed."""
+        if not self.started:
+            return
+        for task in self.progress.tasks:
+            self.progress.update(task.id, completed=task.total or task.completed, total=task.total)
+        self.progress.stop()
+        self.started = False
+
+
+def progress_callback() -> _ProgressBar | None:
     """A progress bar for long work, or None when stderr is not a terminal."""
     return _ProgressBar() if sys.stderr.isatty() else None
 
