@@ -10,6 +10,7 @@ from psninv.cli.app import cli, db_options, load_inventory
 from psninv.cli.render import console
 from psninv.display import escape_markup
 from psninv.errors import InputError
+from psninv.style import plural
 
 
 @cli.command()
@@ -35,6 +36,6 @@ def diagram(
     inventory = load_inventory(db, actor, read_only, tenant)
     written, drawn = write_diagram(inventory, path, title=title)
     console(err=True).print(
-        f"Wrote {escape_markup(written)} ({len(drawn.nodes)} sites, {len(drawn.edges)} active circuits, "
-        f"{len(drawn.groups)} districts)."
+        f"Wrote {escape_markup(written)} ({plural(len(drawn.nodes), 'site')}, "
+        f"{plural(len(drawn.edges), 'active circuit')}, {plural(len(drawn.groups), 'district')})."
     )
