@@ -31,12 +31,9 @@ def replacing(target: Path) -> Iterator[Path]:
     os.close(handle)
     temporary = Path(name)
     try:
-        yield temporary
-        os.replace(temporary, target)
-    except PsninvError:
-        raise
-    except OSError as error:
-        raise file_error(target, error, "write it") from error
+        with _named(target):
+            yield temporary
+            os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
 
@@ -56,17 +53,25 @@ def replacing_folder(target: Path) -> Iterator[Path]:
         raise file_error(target, error, "write it") from None
     old = target.with_name(f"{_part_prefix(target)}old.part")
     try:
-        yield temporary
-        if target.exists():
-            os.replace(target, old)
-        os.replace(temporary, target)
+        with _named(target):
+            yield temporary
+            if target.exists():
+                os.replace(target, old)
+            os.replace(temporary, target)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def _named(target: Path) -> Iterator[None]:
+    # The user named the target, not the temporary file: an OSError is told as theirs.
+    try:
+        yield
     except PsninvError:
         raise
     except OSError as error:
         raise file_error(target, error, "write it") from error
-    finally:
-        shutil.rmtree(temporary, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _part_prefix(target: Path) -> str:

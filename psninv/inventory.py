@@ -21,6 +21,8 @@ class Inventory:
     sites: dict[str, Row] = field(default_factory=dict)
     links: dict[str, Row] = field(default_factory=dict)
     prefixes: dict[tuple[str, str], Row] = field(default_factory=dict)
+    references: frozenset[str] = frozenset()
+    """Codes of sites present only as references (another body's far ends, in a tenant's view)."""
 
     def entities(self) -> Iterator[tuple[str, dict[Any, Row]]]:
         """Each entity name with its rows, references first."""
@@ -53,10 +55,12 @@ class Inventory:
             for cid, row in self.links.items()
             if row["a_site"] in sites or row["b_site"] in sites or row.get("tenant") == tenant
         }
+        references = set()
         for row in links.values():
             for end in (row["a_site"], row["b_site"]):
                 if end not in sites and end in self.sites:
                     sites[end] = far_end(self.sites[end])
+                    references.add(end)
         prefixes = {
             key: row
             for key, row in self.prefixes.items()
@@ -69,7 +73,9 @@ class Inventory:
                     referenced.add(row["tenant"])
                 referenced.update(row.get("occupants", ()))
         tenants = {code: row for code, row in self.tenants.items() if code in referenced}
-        return Inventory(tenants=tenants, sites=sites, links=links, prefixes=prefixes)
+        return Inventory(
+            tenants=tenants, sites=sites, links=links, prefixes=prefixes, references=frozenset(references)
+        )
 
 
 FAR_END_COLUMNS = frozenset(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Column, Date, DateTime, ForeignKey, Index, MetaData, String, Text
@@ -181,7 +182,25 @@ def srlg_tags(value: str | None) -> list[str]:
     return [tag for tag in (value or "").split(";") if tag]
 
 
+_TAG_GAPS = re.compile(r"[\s\-]+")
+
+
+def canonical_tag(tag: str) -> str:
+    """One SRLG tag in its canonical form: kind in lower case, no spaces around ':', words joined by '-'.
+
+    `Exchange : Burton  Stapenhill` and `exchange:Burton-Stapenhill` both become
+    `exchange:Burton-Stapenhill`; the case of the name after the kind is kept (case-only
+    differences there are reported by the import as near-duplicates, not guessed at).
+    """
+    kind, colon, name = tag.partition(":")
+    if not colon:
+        return _TAG_GAPS.sub("-", tag.strip())
+    kind = _TAG_GAPS.sub("-", kind.strip()).lower()
+    name = _TAG_GAPS.sub("-", name.strip())
+    return f"{kind}:{name}"
+
+
 def join_srlg(tags: list[str] | tuple[str, ...] | set[str]) -> str | None:
-    """Store SRLG tags in their canonical form: unique, sorted, joined by ';'."""
-    unique = sorted({tag.strip() for tag in tags if tag and tag.strip()})
+    """Store SRLG tags in their canonical form (see canonical_tag): unique, sorted, joined by ';'."""
+    unique = sorted({canonical_tag(tag) for tag in tags if tag and tag.strip()} - {""})
     return ";".join(unique) or None

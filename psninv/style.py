@@ -13,3 +13,8 @@ SEVERITY_STYLES: dict[str, str] = {
 def money(value: float | None) -> str:
     """Pounds as an engineer reads them: £12,345 (blank for unknown)."""
     return "" if value is None else f"£{value:,.0f}"
+
+
+def plural(count: int, noun: str) -> str:
+    """A count and its noun, made plural where it needs to be: 1 site, 2 sites, 1,000 sites."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

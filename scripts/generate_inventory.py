@@ -736,7 +736,9 @@ class Builder:
         self.inventory.links[circuit_id] = {
             "circuit_id": circuit_id, "a_site": a, "b_site": b, "provider": provider,
             "medium": medium.value, "bandwidth_mbps": float(bandwidth), "annual_cost_gbp": float(cost),
-            "contract_end": end, "tenant": tenant, "srlg": srlg or None, "status": status.value,
+            "contract_end": end, "tenant": tenant, "status": status.value,
+            # Tags in their canonical form, as an import would store them.
+            "srlg": join_srlg(srlg.split(";")) if srlg else None,
             "version": 1,
         }
         return circuit_id

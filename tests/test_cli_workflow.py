@@ -80,6 +80,7 @@ def test_analyse_json_summary_keeps_its_keys(sample_db: str) -> None:
     assert list(summary["redundancy"]) == [
         "sites", "links", "cores", "mode", "components", "sites_without_core", "findings",
         "by_severity", "by_kind", "remedy", "capacity", "policy",
+        "verified_remedies",  # on by default: advice is offered only once re-analysis proves it
     ]
     assert list(summary["sharing"]) == [
         "total_annual_cost_gbp", "active_links", "uncosted_links", "savings_gbp", "savings_pct",

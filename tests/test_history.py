@@ -117,7 +117,7 @@ def test_cli_history_and_revert(edited: Store, db: str) -> None:
     missing = run(db, "revert", "9999")
     assert missing.exit_code == 1 and "no change #9999" in missing.output
     bad = run(db, "history", "--entity", "castles")
-    assert bad.exit_code == 1 and "unknown entity" in bad.output
+    assert bad.exit_code == 2 and "unknown entity" in bad.output  # a usage error (issue 16)
     read_only = run(db, "revert", str(data[0]["id"]), "--read-only")
     assert read_only.exit_code == 1 and "read-only" in read_only.output
 
@@ -157,4 +157,4 @@ def test_revert_batch_brings_back_a_deleted_site_with_its_links(edited: Store, d
     again = run(db, "revert", "--batch", gone.batch)
     assert again.exit_code == 1 and "already reverted" in again.output
     both = run(db, "revert", "1", "--batch", gone.batch)
-    assert both.exit_code == 1 and "one change to revert, or one --batch" in both.output
+    assert both.exit_code == 2 and "one change to revert, or one --batch" in both.output

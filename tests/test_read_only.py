@@ -75,3 +75,19 @@ def test_every_cli_write_refuses_in_one_line_with_exit_1(
 def test_cli_reads_work_read_only(county: Store) -> None:  # noqa: F811
     result = CliRunner().invoke(get_cli(), ["sites", "--db", county.url, "--read-only"])
     assert result.exit_code == 0 and "LEEK" in result.output
+
+
+@pytest.mark.parametrize("read_only", [True, False])
+def test_a_read_only_session_says_so_and_offers_no_write_keys(county: Store, read_only: bool) -> None:  # noqa: F811
+    app = PsninvApp(county, read_only=read_only)
+
+    async def scenario(pilot: Any) -> None:
+        for section, write_keys in (("2", (" a ", " e ")), ("8", (" u ",))):
+            await pilot.press(section)
+            await pilot.pause()
+            lines = screen_text(app).splitlines()
+            assert ("read-only" in lines[0]) is read_only
+            offered = [key for key in write_keys if key in lines[-1]]
+            assert offered == ([] if read_only else list(write_keys)), (section, lines[-1])
+
+    run_app(app, scenario, size=(120, 30))

@@ -66,7 +66,7 @@ def test_every_write_command_refuses_and_writes_nothing(
 
 def test_the_write_commands_are_all_covered() -> None:
     # A new command that writes must be added above: this lists the commands that may write.
-    readers = {"sites", "links", "tenants", "prefixes", "analyse", "export", "backup", "history"}
+    readers = {"sites", "links", "tenants", "prefixes", "analyse", "export", "backup", "history", "diagram"}
     readers |= {"tui", "serve"}
     no_database_option = {"template", "demo"}
     writers = {"init", "import", "restore", "revert"}
@@ -87,13 +87,13 @@ def test_a_dry_run_import_is_allowed_read_only_and_writes_nothing(filled: str, t
 @pytest.mark.parametrize(
     "args",
     [("sites",), ("links", "--format", "json"), ("tenants",), ("prefixes", "--format", "csv"),
-     ("analyse", "--format", "json"), ("export", "OUT.xlsx")],
+     ("analyse", "--format", "json"), ("export", "OUT.xlsx"), ("diagram", "OUT.svg")],
 )
 def test_reading_commands_work_read_only_and_write_nothing(
     filled: str, tmp_path: Path, args: tuple[str, ...]
 ) -> None:
     before = contents_digest(filled)
-    args = tuple(str(tmp_path / "out.xlsx") if arg == "OUT.xlsx" else arg for arg in args)
+    args = tuple(str(tmp_path / arg.lower()) if arg.startswith("OUT.") else arg for arg in args)
 
     result = invoke(*args, "--db", filled, "--read-only")
 

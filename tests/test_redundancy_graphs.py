@@ -218,12 +218,15 @@ def test_srlg_shared_by_both_paths_is_a_shared_risk_and_below_policy_for_critica
     )
     findings, _ = find_redundancy(inventory)
 
+    # One finding per event, naming every circuit of the tag and every site it cuts off (issue 13).
     risks = by_kind(findings, "shared-risk")
-    assert set(risks) == {"H"}
-    assert risks["H"].links == ["P1", "P2"]
-    assert risks["H"].impact["srlg"] == "exchange:X"
-    assert risks["H"].impact["cut_off_sites"] == ["H"]
-    assert risks["H"].severity == Severity.CRITICAL
+    assert set(risks) == {"srlg:exchange:X"}
+    risk = risks["srlg:exchange:X"]
+    assert risk.links == ["P1", "P2", "Q1"]
+    assert risk.sites == ["H"]
+    assert risk.impact["srlg"] == "exchange:X"
+    assert risk.impact["cut_off_sites"] == ["H"]
+    assert risk.severity == Severity.CRITICAL
     below = by_kind(findings, "below-policy")
     assert set(below) == {"H"}
     assert below["H"].impact["shortfalls"] == ["needs SRLG-diverse paths; all share exchange:X"]
@@ -251,9 +254,10 @@ def test_paths_that_all_ride_one_provider_are_a_lower_severity_shared_risk(build
     findings, _ = find_redundancy(inventory)
 
     risks = by_kind(findings, "shared-risk")
-    assert set(risks) == {"H"}
-    assert risks["H"].impact["provider"] == "BT"
-    assert risks["H"].severity == Severity.MEDIUM  # critical, two levels down
+    assert set(risks) == {"provider:BT"}
+    assert risks["provider:BT"].impact["provider"] == "BT"
+    assert risks["provider:BT"].impact["hidden_sites"] == ["H"]
+    assert risks["provider:BT"].severity == Severity.MEDIUM  # critical, two levels down
     assert "below-policy" not in {f.kind for f in findings}
 
 

@@ -16,8 +16,9 @@ TENANTS = [{"code": "T1"}]
 def test_the_default_policy_is_the_documented_one() -> None:
     policy = Policy()
 
-    assert policy.critical == Requirement(paths=2, cores=2, srlg_diverse=True)
-    assert policy.high == Requirement(paths=2)
+    assert policy.critical == Requirement(paths=2, cores=2, srlg_diverse=True, disjoint="srlg")
+    # Issue 13: the default counts sites, not just circuits (a hub is a single point of failure).
+    assert policy.high == Requirement(paths=2, disjoint="site")
     assert policy.standard == Requirement()
     assert not policy.standard.demands_anything
     assert policy.requirement(None) is policy.standard
@@ -33,7 +34,7 @@ def test_a_toml_file_overrides_levels_and_thresholds(tmp_path: Path) -> None:
     policy = Policy.load(path)
 
     assert policy.standard == Requirement(paths=1)
-    assert policy.high == Requirement(paths=3, provider_diverse=True)
+    assert policy.high == Requirement(paths=3, provider_diverse=True, disjoint="site")
     assert policy.critical == Policy().critical
     assert policy.many_sites == 5
     assert Policy.load(path) == policy
@@ -48,6 +49,7 @@ def test_a_toml_file_overrides_levels_and_thresholds(tmp_path: Path) -> None:
         ("[high]\npaths = 'two'", "'paths' must be a whole number"),
         ("[high]\nsrlg_diverse = 1", "'srlg_diverse' must be true or false"),
         ("[high]\npaths = 1\ncores = 2", "'cores' (2) cannot exceed 'paths' (1)"),
+        ("[high]\ndisjoint = 'node'", "'disjoint' must be one of 'link', 'site', 'srlg'"),
         ("[severity]\nmany_sites = -1", "'many_sites' must be a number of at least 0"),
     ],
 )

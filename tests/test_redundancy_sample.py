@@ -60,7 +60,8 @@ def findings(sample: Inventory) -> dict[str, Finding]:
 
 def test_the_readme_plants_every_redundancy_kind_but_isolated_sites() -> None:
     kinds = set().union(*(row["kinds"] for row in planted()))
-    assert kinds == set(KINDS) - {"isolated-site"}
+    # The sample is one connected network: nothing in it reaches no core (no-core-path, issue 13).
+    assert kinds == set(KINDS) - {"isolated-site", "no-core-path"}
 
 
 def test_every_planted_single_homed_site_and_its_bridge(findings: dict[str, Finding]) -> None:
@@ -100,16 +101,24 @@ def row_text(row: dict) -> str:
 def test_the_planted_shared_risk_and_nothing_else_shares_an_srlg(findings: dict[str, Finding]) -> None:
     (row,) = [row for row in planted() if "shared-risk" in row["kinds"]]
     (site,) = row["sites"]
-    risk = findings[f"shared-risk:{site}"]
-    assert risk.links == sorted(row["circuits"])
+    # One finding per event (issue 13): it names every circuit of the tag and every site it cuts off;
+    # the planted site is the one only the event (no single failure) cuts off.
+    srlg = [f for f in findings.values() if f.kind == "shared-risk" and "srlg" in f.impact]
+    assert [f.impact["hidden_sites"] for f in srlg] == [[site]]
+    (risk,) = srlg
+    assert risk.id == f"shared-risk:srlg:{risk.impact['srlg']}"
+    assert set(row["circuits"]) <= set(risk.links)
+    assert site in risk.sites
     assert risk.impact["srlg"] in row_text(row)
     assert risk.severity == "critical"
-    srlg = [f.sites[0] for f in findings.values() if f.kind == "shared-risk" and "srlg" in f.impact]
-    assert srlg == [site]
 
 
 def test_below_policy_is_exactly_the_planted_sites(findings: dict[str, Finding]) -> None:
     expected = {site for row in planted() if "below-policy" in row["kinds"] for site in row["sites"]}
+    # The default policy counts sites (issue 13): high LIC-LDC has two circuits, both to LIC-HUB, so
+    # every path passes through that hub; it is single-homed in the README, and now below policy too.
+    expected.add("LIC-LDC")
+    assert findings["below-policy:LIC-LDC"].impact["measured"]["hangs_on"] == "LIC-HUB"
     assert sorted(f.sites[0] for f in findings.values() if f.kind == "below-policy") == sorted(expected)
 
 

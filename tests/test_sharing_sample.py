@@ -218,3 +218,13 @@ def test_the_summary_adds_up(analysed: tuple[list[Finding], dict]) -> None:
     assert summary.hidden == len(findings) - len(shown)
     assert summary.total_annual_cost_gbp > summary.savings_gbp > 0
     assert summary.warnings == []
+
+
+def test_a_renewal_discount_never_hides_the_renewal_windows(sample: Inventory) -> None:
+    plain = [f for f in find_sharing(sample)[0] if f.kind == "renewal-window"]
+    for discount in (5, 12.5):
+        findings, summary = find_sharing(sample, tariff=Tariff(renewal_discount_pct=discount))
+        shown = [f for f in findings if f.kind == "renewal-window"]
+        assert {f.id for f in shown} == {f.id for f in plain} and len(shown) > 10
+        assert all(f.savings_gbp is not None and not f.impact["below_threshold"] for f in shown)
+        assert summary.by_kind["renewal-window"].hidden == 0

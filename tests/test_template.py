@@ -113,7 +113,7 @@ def test_readme_explains_every_column(template):
             for choice in column.choices:
                 assert choice in line["allowed values"]
     assert table["sites", "latitude"]["allowed values"] == "-90 to 90"
-    assert table["links", "bandwidth_mbps"]["allowed values"] == "0 or more"
+    assert table["links", "bandwidth_mbps"]["allowed values"] == "0 to 10,000,000"  # issue 15: upper bounds
     assert "bandwidth_kbps (× 0.001)" in table["links", "bandwidth_mbps"]["synonyms accepted"]
     assert "tenants" in table["sites", "occupants"]["type"]
     assert table["links", "contract_end"]["type"] == "date"

@@ -100,3 +100,19 @@ def test_choosing_a_format_changes_the_extension() -> None:
     assert with_format("reports/net.graphml", "csv") == "reports/net"
     assert with_format("reports/net", "geojson") == "reports/net.geojson"
     assert with_format("", "xlsx") == "psninv-export.xlsx"
+
+
+def test_the_export_screens_key_bar_sits_at_the_bottom(store: Store) -> None:
+    from psninv.tui.base import KeyBar
+    from psninv.tui.export_screen import ExportScreen
+
+    app = PsninvApp(store)
+
+    async def scenario(pilot: Any) -> None:
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        bar = app.screen.query_one(KeyBar)
+        assert bar.region.bottom == app.size.height
+
+    run_app(app, scenario, size=(80, 24))

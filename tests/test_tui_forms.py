@@ -107,9 +107,16 @@ def test_field_errors_appear_beside_each_field_and_nothing_is_written(county: St
         assert [value for _label, value in role._options if value is not Select.NULL] == [
             "core", "datacentre", "hub", "access",
         ]
-        await pilot.press("escape")
+        await pilot.press("escape")  # the form holds typed values: Esc asks first (issue 16)
         await pilot.pause()
-        assert not isinstance(app.screen, RecordForm)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm)  # kept, with what was typed
+        assert form(app).query_one("#field-code", Input).value == "HUB-LEEK"
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert not isinstance(app.screen, RecordForm | ConfirmScreen)
         assert len(county.load().sites) == 30
         assert history(county) == []
 
@@ -258,7 +265,7 @@ def test_a_stale_edit_shows_the_newer_values_and_keeps_them(county: Store) -> No
         stored = county.load().sites["DC-BURTON"]
         assert (stored["name"], stored["district"]) == ("Burton DC (new)", "Burton")
         # The app reloads at once, so the form reopened starts from the newer version.
-        await pilot.press("escape")
+        await pilot.press("escape", "y")  # discard what was typed
         await settle(pilot)
         await pilot.press("e")
         await pilot.pause()

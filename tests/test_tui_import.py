@@ -14,11 +14,12 @@ from sqlalchemy import func, select
 from test_tui_support import run_app, screen_text
 from textual.widgets import DataTable, Input
 
+from psninv.io.diff import change_rows, shown
 from psninv.io.importer import import_files
 from psninv.model import Change
 from psninv.store import Store
 from psninv.tui.app import PsninvApp
-from psninv.tui.import_review import ImportScreen, change_rows, counts_line, shown
+from psninv.tui.import_review import ImportScreen, counts_line
 
 CHANGES = Change.__table__
 

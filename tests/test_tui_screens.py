@@ -572,3 +572,67 @@ def test_footer_keys_fit_at_80_columns_and_the_section_bar_names_every_section(c
             assert "Quit" in lines[-1] or "Help" in lines[-1]
 
     run_app(app, scenario)
+
+
+def test_a_failure_that_cuts_nothing_off_is_not_shown_as_an_alarm(county: Store) -> None:
+    app = PsninvApp(county)
+    harmless = "S000016"
+    assert not simulate_failures(county.load(), [harmless]).cut_off_sites
+
+    async def scenario(pilot: Any) -> None:
+        from test_tui_support import settle
+
+        await pilot.press("2")
+        sites = table(app)
+        sites.move_to_key(harmless)
+        await pilot.press("f")
+        await settle(pilot)
+        bar = app.screen.query_one(WhatIfBar)
+        rendered = bar.render()
+        assert "→ 0 sites cut off" in str(rendered)
+        text = rendered.plain
+        styles = {str(span.style) for span in rendered.spans if "cut off" in text[span.start : span.end]}
+        assert styles and all("green" in style for style in styles)  # good news, not the alarm red
+
+    run_app(app, scenario)
+
+
+def test_a_findings_figures_are_labelled_in_words_with_units() -> None:
+    from test_tui_support import staffordshire_rows
+
+    from psninv.analysis import analyse
+    from psninv.inventory import Inventory
+    from psninv.tui.findings import impact_label
+
+    rows = staffordshire_rows()
+    inventory = Inventory(
+        tenants={r["code"]: r for r in rows["tenants"]},
+        sites={r["code"]: {**r, "occupants": r.get("occupants") or []} for r in rows["sites"]},
+        links={r["circuit_id"]: r for r in rows["links"]},
+    )
+    names = {name for finding in analyse(inventory).findings for name in finding.impact}
+    assert len(names) > 5  # the sample's findings carry many kinds of figure
+    for name in names:
+        label = impact_label(name)
+        assert "_" not in label and not label.lower().endswith((" gbp", " mbps", " pct")), (name, label)
+    assert impact_label("savings_exact_gbp") == "Savings exact (£)"
+    assert impact_label("load_mbps") == "Load (Mbit/s)"
+
+
+def test_a_section_key_opens_the_sections_list_not_its_last_detail(county: Store) -> None:
+    app = PsninvApp(county)
+
+    async def scenario(pilot: Any) -> None:
+        await pilot.press("2")
+        table(app).move_to_key("HUB-LEEK")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SiteScreen)
+        await pilot.press("1", "2")
+        await pilot.pause()
+        assert isinstance(app.screen, SitesScreen)
+        await pilot.press("2")  # pressed again on the list: still the list
+        await pilot.pause()
+        assert isinstance(app.screen, SitesScreen)
+
+    run_app(app, scenario)

@@ -63,3 +63,10 @@ def test_what_if(sample_store: Store, snap_compare: Any) -> None:
 
 def test_map(sample_store: Store, snap_compare: Any) -> None:
     assert snap_compare(PsninvApp(sample_store), run_before=steps("7"), terminal_size=(100, 30))
+
+
+@pytest.mark.parametrize("read_only", [False, True], ids=["writable", "read-only"])
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_dashboard_sizes(sample_store: Store, snap_compare: Any, size: tuple[int, int], read_only: bool):
+    app = PsninvApp(sample_store, read_only=read_only)
+    assert snap_compare(app, run_before=steps(), terminal_size=size)

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select
 
 from psninv.cli.app import get_cli
 from psninv.io.importer import import_files
-from psninv.model import Change, metadata
+from psninv.model import Change, join_srlg, metadata, srlg_tags
 from psninv.store import Store, open_store
 from psninv.store.migrate import current_revision, head_revision
 
@@ -55,6 +55,21 @@ def change_rows(store: Store) -> list[dict]:
         return [dict(row._mapping) for row in conn.execute(select(CHANGE).order_by(CHANGE.c.id))]
 
 
+def _canonical(rows: dict) -> dict:
+    """Rows with any SRLG value in today's canonical form."""
+    return {key: _canonical_row(row) for key, row in rows.items()}
+
+
+def _canonical_row(row: dict) -> dict:
+    if row.get("srlg"):
+        return {**row, "srlg": join_srlg(srlg_tags(row["srlg"]))}
+    return row
+
+
+def _json(text: str | None) -> object:
+    return None if text is None else _canonical_row(json.loads(text))
+
+
 @pytest.mark.sqlite_only
 def test_the_first_schema_opens_with_its_data_and_history_intact(old_copy: Path, sample_store: Store) -> None:
     upgraded = open_store(old_copy, actor="someone-else")
@@ -62,8 +77,10 @@ def test_the_first_schema_opens_with_its_data_and_history_intact(old_copy: Path,
         assert current_revision(upgraded.engine) == head_revision() != "0001"
         old, new = upgraded.load(), sample_store.load()
         assert old.counts() == {"tenants": 23, "sites": 200, "links": 277, "prefixes": 245}
+        # The fixture was written before SRLG tags were stored in canonical form (issue 13): the
+        # upgrade keeps its tags as they were, today's import of the same file canonicalises them.
         for entity, rows in old.entities():
-            assert rows == dict(new.entities())[entity], entity
+            assert _canonical(rows) == dict(new.entities())[entity], entity
 
         history = change_rows(upgraded)
         assert len(history) == 745
@@ -74,7 +91,9 @@ def test_the_first_schema_opens_with_its_data_and_history_intact(old_copy: Path,
         fresh = change_rows(sample_store)
 
         def logged(rows: list[dict]) -> list[tuple]:
-            return sorted((r["action"], r["entity"], r["key"], r["before"], r["after"]) for r in rows)
+            return sorted(
+                (r["action"], r["entity"], r["key"], _json(r["before"]), _json(r["after"])) for r in rows
+            )
 
         assert logged(history) == logged(fresh)
         assert schema_differences(upgraded.engine) == []

@@ -13,6 +13,7 @@ from psninv.analysis.redundancy import RedundancyAnalyser, RedundancySummary
 from psninv.analysis.result import Analysis
 from psninv.analysis.sharing import SharingAnalyser, SharingSummary
 from psninv.analysis.tariff import Tariff, TariffError
+from psninv.analysis.verified import with_planned
 from psninv.analysis.whatif import WhatIf, simulate_failures
 from psninv.inventory import Inventory
 
@@ -73,12 +74,18 @@ def analyse(
     policy: Policy | None = None,
     tariff: Tariff | None = None,
     include_hidden: bool = False,
+    events: bool = False,
+    remedies: bool = False,
+    planned: bool = False,
 ) -> Analysis:
     """Analyse an inventory for redundancy gaps and sharing opportunities.
 
     `only` is "redundancy" or "sharing"; `failed` names sites and circuits to treat as failed
     (a what-if: the analysis gets `what_if` and the findings are those of the degraded network);
-    `include_hidden` keeps sharing opportunities below the tariff's threshold.
+    `include_hidden` keeps sharing opportunities below the tariff's threshold; `events` ranks every
+    SRLG tag and provider by what its failure cuts off (in the redundancy summary); `remedies`
+    proposes links for every high or critical site short of policy and keeps only those a re-run
+    of the analysis proves (summary.redundancy.verified); `planned` counts planned circuits as in service.
     """
     if only is not None and only not in ANALYSERS:
         raise ValueError(f"only must be 'redundancy' or 'sharing', not {only!r}")
@@ -87,7 +94,11 @@ def analyse(
         tariff=tariff or Tariff(),
         failed=tuple(name for name in failed if name),
         include_hidden=include_hidden,
+        events=events,
+        remedies=remedies,
     )
+    if planned:
+        inventory = with_planned(inventory)
     chosen = [ANALYSERS[only]] if only else list(ANALYSERS.values())
     # 100k findings and their sort build no cycles: the collector would only rescan the inventory.
     with collector_paused():

@@ -22,6 +22,10 @@ class Config:
     failed: tuple[str, ...] = ()
     """Sites and circuits to treat as failed (a what-if); analysers that model the network drop them."""
     include_hidden: bool = False
+    events: bool = False
+    remedies: bool = False
+    """Verify remedies: propose links for every high or critical site short of policy, keep the proven."""
+    """Rank every SRLG tag and provider by what its failure cuts off (the redundancy summary's events)."""
     """Keep sharing opportunities below the tariff's savings threshold."""
 
 

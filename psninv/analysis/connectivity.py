@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from psninv.analysis.failures import expand_failures
 from psninv.graph import is_active
 from psninv.inventory import Inventory
 from psninv.model import CORE_ROLES, Criticality
@@ -96,7 +97,7 @@ def build_network(inventory: Inventory, *, failed: Iterable[str] = ()) -> Networ
     Same rules as psninv.graph.build_graph: planned and ceased circuits, circuits touching a
     failed or unknown site, and loops are left out.
     """
-    failed = set(failed)
+    failed = set(expand_failures(inventory, failed).names)
     codes = sorted(code for code in inventory.sites if code not in failed)
     index = {code: i for i, code in enumerate(codes)}
     sites = [inventory.sites[code] for code in codes]

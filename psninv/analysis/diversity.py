@@ -77,12 +77,21 @@ class SharedRisk:
         Wanted sites have two link-disjoint paths to the core, so only the group's links that are
         not bridges (label non-zero) can cut them off; bridges join the impact afterwards.
         """
+        result, looped = self._solve(name, edges)
+        return result if any(wanted(v) for v in looped) else None
+
+    def event_cut(self, name: str, edges: list[int]) -> GroupCut:
+        """Everything failing all these links cuts off from every core, bridges included."""
+        return self._solve(name, edges)[0]
+
+    def _solve(self, name: str, edges: list[int]) -> tuple[GroupCut, list[int]]:
+        """The group's whole cut, and the sites cut off by its non-bridge links (all sites, if searched)."""
         s = self.s
         edges = [e for e in edges if s.in_core_component(s.net.edge_a[e])]
         loops = [e for e in edges if self.label[e]]
         if len(loops) > XOR_GROUP_LIMIT:
             result = self._search(name, edges)
-            return result if any(wanted(v) for v in result.links) else None
+            return result, list(result.links)
         basis: dict[int, tuple[int, int]] = {}
         kernel: list[int] = []
         for i, e in enumerate(loops):
@@ -97,8 +106,6 @@ class SharedRisk:
                 combo ^= bcombo
             if not vec:
                 kernel.append(combo)
-        if not kernel:
-            return None
         result = GroupCut(name, Cut())
         seen: set[int] = set()
         for combo in kernel:
@@ -116,12 +123,11 @@ class SharedRisk:
                 if parity % 2 == 1 and position > start:
                     self._take(result, seen, start, position, members)
                 start = position
-        if not any(wanted(v) for v in result.links):
-            return None
+        looped = list(result.links)
         for e in sorted((e for e in edges if not self.label[e]), key=lambda e: s.disc[self.child[e]]):
             c = self.child[e]
             self._take(result, seen, s.disc[c], s.disc[c] + s.size[c], [e])
-        return result
+        return result, looped
 
     def _take(self, result: GroupCut, seen: set[int], start: int, end: int, members: list[int]) -> None:
         fresh = [v for v in self.s.order[start:end] if v not in seen]

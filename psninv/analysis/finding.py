@@ -43,6 +43,7 @@ class Kind(StrEnum):
 
     # redundancy
     ISOLATED_SITE = "isolated-site"
+    NO_CORE_PATH = "no-core-path"
     SINGLE_HOMED = "single-homed"
     BRIDGE = "bridge"
     CUT_SITE = "cut-site"
@@ -67,6 +68,8 @@ class ProposedLink:
     b_site: str
     length_km: float | None
     annual_cost_gbp: float | None
+    bandwidth_mbps: float | None = None
+    """The bandwidth a verified remedy sizes it to (None where the plan does not size it)."""
 
 
 @dataclass(slots=True)

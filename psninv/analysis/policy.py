@@ -10,6 +10,9 @@ from psninv.analysis.toml_file import read_toml
 from psninv.errors import PolicyError
 from psninv.model import Criticality
 
+DISJOINT = ("link", "site", "srlg")
+"""What two paths may not share, weakest first."""
+
 
 @dataclass(frozen=True, slots=True)
 class Requirement:
@@ -23,6 +26,9 @@ class Requirement:
     """No single SRLG tag (duct, route, exchange) may cut the site off from the core."""
     provider_diverse: bool = False
     """No single provider's outage may cut the site off from the core."""
+    disjoint: str = "link"
+    """What two of the paths may not share: "link" (a circuit), "site" (a site or a circuit: no hub is
+    a single point of failure) or "srlg" (a site, a circuit or an SRLG tag)."""
 
     def describe(self) -> str:
         """The requirement as a short phrase for titles and remedies."""
@@ -34,6 +40,8 @@ class Requirement:
             parts.append("SRLG-diverse")
         if self.provider_diverse:
             parts.append("provider-diverse")
+        if self.disjoint != "link" and self.paths >= 2:
+            parts.append("sharing no site" if self.disjoint == "site" else "sharing no site or SRLG tag")
         return ", ".join([" ".join(parts[:2]), *parts[2:]])
 
     @property
@@ -46,8 +54,10 @@ class Requirement:
 class Policy:
     """Per-criticality requirements plus the impact thresholds that raise a finding's severity."""
 
-    critical: Requirement = field(default_factory=lambda: Requirement(paths=2, cores=2, srlg_diverse=True))
-    high: Requirement = field(default_factory=lambda: Requirement(paths=2))
+    critical: Requirement = field(
+        default_factory=lambda: Requirement(paths=2, cores=2, srlg_diverse=True, disjoint="srlg")
+    )
+    high: Requirement = field(default_factory=lambda: Requirement(paths=2, disjoint="site"))
     standard: Requirement = field(default_factory=Requirement)
     many_sites: int = 10
     """A gap cutting off at least this many sites is raised one severity level."""
@@ -109,7 +119,11 @@ def _requirement(base: Requirement, value: Any, where: str) -> Requirement:
     for key, figure in value.items():
         if key not in known:
             raise PolicyError(f"{where}: unknown requirement '{key}' (known: {', '.join(known)})")
-        if known[key].type == "bool":
+        if key == "disjoint":
+            if figure not in DISJOINT:
+                choices = ", ".join(map(repr, DISJOINT))
+                raise PolicyError(f"{where}: 'disjoint' must be one of {choices}, not {figure!r}")
+        elif known[key].type == "bool":
             if not isinstance(figure, bool):
                 raise PolicyError(f"{where}: '{key}' must be true or false, not {figure!r}")
         elif isinstance(figure, bool) or not isinstance(figure, int) or not 0 <= figure <= 16:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from psninv.analysis.failures import expand_failures
 from psninv.graph import is_active
 from psninv.inventory import Inventory
 from psninv.model import CORE_ROLES
@@ -23,6 +24,8 @@ class WhatIf:
     """Tenant code ("" for sites with none) to the sorted codes of its sites cut off from the core."""
     demand_lost_mbps: float
     cut_off_sites: set[str] = field(default_factory=set)
+    failed_events: list[str] = field(default_factory=list)
+    """The `srlg:` and `provider:` names failed; their circuits are in failed_links."""
 
     @property
     def sites_cut_off(self) -> int:
@@ -39,6 +42,7 @@ class WhatIf:
         return {
             "failed_sites": self.failed_sites,
             "failed_links": self.failed_links,
+            "failed_events": self.failed_events,
             "unknown": self.unknown,
             "sites_cut_off": self.sites_cut_off,
             "cut_off_sites": sorted(self.cut_off_sites),
@@ -49,16 +53,16 @@ class WhatIf:
 
 
 def simulate_failures(inventory: Inventory, failed: Iterable[str]) -> WhatIf:
-    """Fail the named sites and circuits (unknown names are listed, not fatal) and find who is cut off.
+    """Fail the named sites, circuits and events (unknown names listed, not fatal); find who is cut off.
+
+    An event is `srlg:TAG` (every circuit carrying the tag) or `provider:NAME` (every circuit of it).
 
     A site is cut off when it reached a core before and reaches none now. Where the network
     has no core, a site is cut off when it is no longer in the largest surviving part of the
     component it was in. Failed sites are not counted as cut off themselves.
     """
-    names = list(dict.fromkeys(str(name).strip() for name in failed if str(name).strip()))
-    failed_sites = [name for name in names if name in inventory.sites]
-    failed_links = [name for name in names if name in inventory.links and name not in inventory.sites]
-    unknown = [name for name in names if name not in inventory.sites and name not in inventory.links]
+    failures = expand_failures(inventory, failed)
+    failed_sites, failed_links, unknown = failures.sites, failures.links, failures.unknown
     down_sites = set(failed_sites)
     down_links = set(failed_links)
 
@@ -114,6 +118,7 @@ def simulate_failures(inventory: Inventory, failed: Iterable[str]) -> WhatIf:
         cut_off=dict(sorted(grouped.items())),
         demand_lost_mbps=round(demand, 3),
         cut_off_sites=lost,
+        failed_events=failures.events,
     )
 
 

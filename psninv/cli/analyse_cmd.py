@@ -11,13 +11,17 @@ from rich.text import Text
 
 from psninv._gc import collector_paused
 from psninv.analysis import Analysis, Category, Finding, Severity, Tariff, WhatIf, analyse, columns_needed
+from psninv.analysis.events import FailureEvent
+from psninv.analysis.failures import expand_failures
+from psninv.analysis.verified import VerifiedPlan
 from psninv.atomic import replacing
 from psninv.cli.app import EXIT_DATA, cli, db_options, open_to_read
 from psninv.cli.render import console, severity_text, table
 from psninv.display import escape_markup
+from psninv.inventory import Inventory
 from psninv.store import Store
 from psninv.store.reads import load_inventory
-from psninv.style import money
+from psninv.style import money, plural
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -44,8 +48,22 @@ def _split(values: tuple[str, ...]) -> list[str]:
     "--fail",
     "failed",
     multiple=True,
-    metavar="SITE_OR_CIRCUIT",
-    help="What-if: treat these sites or circuits as failed (repeat, or separate with commas).",
+    metavar="NAME",
+    help="What-if: fail a site, a circuit, srlg:TAG (every circuit with the tag) or provider:NAME "
+    "(repeat, or separate with commas).",
+)
+@click.option(
+    "--remedies/--no-remedies",
+    default=None,
+    help="Propose new links for every high or critical site short of policy, kept only where a re-run "
+    "of the analysis proves them (-o FILE.xlsx with the table format writes them as planned circuits); "
+    "on by default with the redundancy analyser; --no-remedies skips the re-runs on a very large inventory.",
+)
+@click.option("--planned", is_flag=True, help="Count planned circuits as in service (the network to be).")
+@click.option(
+    "--events",
+    is_flag=True,
+    help="Rank every SRLG tag and provider by the sites, tenants and demand its failure cuts off.",
 )
 @click.option(
     "--policy",
@@ -81,6 +99,9 @@ def _analyse(
     output: Path | None,
     fail_on: str | None,
     failed: tuple[str, ...],
+    events: bool,
+    remedies: bool | None,
+    planned: bool,
     policy: Path | None,
     tariff: Path | None,
     include_hidden: bool,
@@ -94,11 +115,22 @@ def _analyse(
     with open_to_read(db) as store, store.read() as conn:
         inventory = load_inventory(conn, columns=columns_needed(only))
     names = _split(failed)
-    unknown = [n for n in names if n not in inventory.sites and n not in inventory.links]
+    unknown = expand_failures(inventory, names).unknown
     if unknown:
         raise click.BadParameter(
-            f"no site or circuit named {', '.join(map(repr, unknown))}", param_hint="--fail"
+            f"no site, circuit, srlg:TAG or provider:NAME named {', '.join(map(repr, unknown))}",
+            param_hint="--fail",
         )
+    workbook = output if fmt == "table" and output is not None else None
+    if workbook is not None and workbook.suffix.lower() != ".xlsx":
+        raise click.UsageError("-o with the table format writes the remedies workbook: give a .xlsx file")
+    if remedies is None:
+        # Advice is offered only once a re-run of the analysis has proved it.
+        remedies = only != "sharing"
+    if (events or remedies or workbook) and only == "sharing":
+        raise click.UsageError("--events and remedies need the redundancy analyser")
+    if events and only == "sharing":
+        raise click.UsageError("--events ranks failures: it needs the redundancy analyser")
     result = analyse(
         inventory,
         only=only,
@@ -106,6 +138,9 @@ def _analyse(
         policy=Policy.load(policy),
         tariff=Tariff.load(tariff),
         include_hidden=include_hidden,
+        events=events,
+        remedies=remedies or workbook is not None,
+        planned=planned,
     )
     if fmt == "json":
         # People read it on a terminal; scripts and files get compact JSON, several times faster to write.
@@ -124,6 +159,17 @@ def _analyse(
         click.echo(f"Wrote {len(result.findings)} findings to {written}.", err=True)
     else:
         print_analysis(result)
+        if workbook is not None and result.redundancy is not None and result.redundancy.verified is not None:
+            from psninv.io.xlsx import write_workbook
+
+            plan = result.redundancy.verified
+            with replacing(workbook) as temporary:
+                write_workbook(Inventory(links=plan.circuit_rows(inventory)), temporary)
+            click.echo(
+                f"Wrote {len(plan.links)} proposed circuits (status planned) to {workbook}: "
+                f"`psninv import {workbook}` adds them, `psninv analyse --planned` shows them working.",
+                err=True,
+            )
     if fail_on and any(f.severity.at_least(fail_on) for f in result.findings):
         worst = min(result.findings, key=Finding.sort_key).severity
         click.echo(f"Failing: findings at {worst} severity (--fail-on {fail_on}).", err=True)
@@ -153,9 +199,13 @@ def print_what_if(what_if: WhatIf) -> None:
     """The sites a what-if cuts off, grouped by tenant, with the demand lost."""
     out = console()
     failed = what_if.failed_sites + what_if.failed_links
+    named = ", ".join(failed)
+    if what_if.failed_events:
+        named = ", ".join(what_if.failed_events + what_if.failed_sites)
+        named += f" ({len(what_if.failed_links)} circuits)"
     verb = "fails" if len(failed) == 1 else "fail"
-    out.print(f"[bold]What if {escape_markup(', '.join(failed))} {verb}:[/] {what_if.sites_cut_off} sites of "
-              f"{len(what_if.tenants_affected)} tenants cut off from the core, "
+    out.print(f"[bold]What if {escape_markup(named)} {verb}:[/] {plural(what_if.sites_cut_off, 'site')} of "
+              f"{plural(len(what_if.tenants_affected), 'tenant')} cut off from the core, "
               f"{what_if.demand_lost_mbps:,.0f} Mbit/s of demand lost. "
               "A shared site is listed under each of its tenants.")
     if what_if.cut_off:
@@ -178,7 +228,56 @@ def print_analysis(result: Analysis) -> None:
         if summarised or found:
             out.print(findings_table(found, f"{category.value.capitalize()} findings ({len(found)})"))
             out.print()
+    if result.redundancy is not None and result.redundancy.events is not None:
+        out.print(events_table(result.redundancy.events))
+        out.print()
+    if result.redundancy is not None and result.redundancy.verified is not None:
+        print_remedies(result.redundancy.verified)
     _print_summary(result)
+
+
+def print_remedies(plan: VerifiedPlan) -> None:
+    """The verified remedies: each link, what it fixes, its size and cost; the bounds; the sites left."""
+    out = console()
+    rows = [
+        (
+            cid,
+            f"{link.a_site}–{link.b_site}",
+            "" if link.length_km is None else f"{link.length_km:,.1f}",
+            f"{link.bandwidth_mbps or 0:,.0f}",
+            money(link.annual_cost_gbp),
+            ", ".join(plan.fixes.get(cid, [])),
+        )
+        for cid, link in zip(plan.circuit_ids, plan.links, strict=True)
+    ]
+    title = (
+        f"Verified remedies: {len(plan.links)} links (lower bound {plan.lower_bound_links}), "
+        f"{money(plan.annual_cost_gbp)}/yr (lower bound {money(plan.lower_bound_cost_gbp)})"
+    )
+    columns = ["circuit", "new link", "km", "Mbit/s", "£/yr", "fixes"]
+    out.print(table(columns, rows, title=title, numeric=("km", "Mbit/s", "£/yr")))
+    for left in plan.unfixable:
+        out.print(f"Cannot be fixed within reach: {escape_markup(left.site)}: {escape_markup(left.reason)}")
+    out.print()
+
+
+def events_table(events: list[FailureEvent]) -> Any:
+    """Every SRLG tag and provider, worst failure first: circuits, sites, tenants and demand cut off."""
+    rows = [
+        (
+            event.fail_name,
+            event.circuits,
+            event.sites_cut_off,
+            len(event.tenants_affected),
+            f"{event.demand_mbps_lost:,.0f}",
+            ", ".join(event.cut_off_sites[:6]) + (" …" if len(event.cut_off_sites) > 6 else ""),
+        )
+        for event in events
+    ]
+    numeric = ("circuits", "sites", "tenants", "Mbit/s")
+    title = f"Failure events ({len(events)}), worst first; fail one with --fail NAME"
+    columns = ["event", "circuits", "sites", "tenants", "Mbit/s", "cut off"]
+    return table(columns, rows, title=title, numeric=numeric)
 
 
 def _print_summary(result: Analysis) -> None:
@@ -192,7 +291,7 @@ def _print_summary(result: Analysis) -> None:
     if sharing is None:
         return
     line = (
-        f"Annual network cost {money(sharing.total_annual_cost_gbp)}; "
+        f"Annual network cost {money(sharing.total_annual_cost_gbp) or 'unknown (no circuit has a cost)'}; "
         f"savings identified {money(sharing.savings_gbp)}"
     )
     if sharing.savings_pct is not None:

@@ -136,6 +136,7 @@ def _register() -> None:
     from psninv.cli import (  # noqa: F401
         analyse_cmd,
         backup_cmds,
+        diagram_cmd,
         history_cmds,
         inventory_cmds,
         listing_cmds,

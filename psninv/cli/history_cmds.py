@@ -6,9 +6,10 @@ import json
 
 import click
 
-from psninv.cli.app import UserError, cli, db_options, open_for, open_to_read
+from psninv.cli.app import cli, db_options, open_for, open_to_read
 from psninv.cli.render import console, table
 from psninv.edits import entity_name
+from psninv.errors import PsninvError
 from psninv.history import count_changes, history, revert, revert_batch
 
 
@@ -36,7 +37,10 @@ def history_command(
     db: str | None,
 ) -> None:
     """List the change log, newest first: who changed what, when, from what to what."""
-    kind = entity_name(entity) if entity else None
+    try:
+        kind = entity_name(entity) if entity else None
+    except PsninvError as error:
+        raise click.BadParameter(str(error), param_hint="--entity") from None
     # --actor filters here; history writes nothing, so it needs no actor of its own.
     with open_to_read(db) as store:
         entries = history(store, entity=kind, key=key, actor=who, batch=batch, limit=limit)
@@ -73,7 +77,7 @@ def revert_command(
 ) -> None:
     """Undo one change of the log (or a whole batch); the undoing is itself logged."""
     if (change_id is None) == (batch is None):
-        raise UserError("name one change to revert, or one --batch")
+        raise click.UsageError("name one change to revert, or one --batch")
     with open_for(db, actor, read_only) as store:
         result = revert(store, change_id) if change_id is not None else revert_batch(store, batch or "")
     what = (

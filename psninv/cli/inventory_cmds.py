@@ -11,6 +11,7 @@ import click
 from psninv.cli.app import EXIT_DATA, cli, db_options, load_inventory, open_for, open_to_read
 from psninv.cli.render import console, print_import_report, progress_callback
 from psninv.store import ReadOnlyError
+from psninv.store.engine import resolve_url, sqlite_path
 
 
 @cli.command()
@@ -43,6 +44,9 @@ def init(db: str | None, actor: str | None, read_only: bool) -> None:
     help="Entity of CSV files whose name does not say it.",
 )
 @click.option("--encoding", metavar="NAME", help="Text encoding of CSV and graph files (default UTF-8).")
+@click.option("--skip-hidden", is_flag=True,
+              help="Leave out hidden workbook rows (else kept, with a warning).")
+@click.option("--tenant", metavar="CODE", help="A partner's import: change only this tenant's own rows.")
 @db_options
 def import_(
     files: tuple[Path, ...],
@@ -50,6 +54,8 @@ def import_(
     report_format: str,
     kind: str | None,
     encoding: str | None,
+    skip_hidden: bool,
+    tenant: str | None,
     db: str | None,
     actor: str | None,
     read_only: bool,
@@ -64,6 +70,10 @@ def import_(
     if read_only and not dry_run:
         raise ReadOnlyError("this inventory is open read-only: nothing was imported (try --dry-run)")
     # A dry run only reads: it never creates, upgrades or changes the inventory.
+    new_file = sqlite_path(resolve_url(db))
+    if new_file is not None and new_file.exists():
+        new_file = None
+    bar = progress_callback()
     with open_to_read(db) if dry_run else open_for(db, actor, read_only, create=True) as store:
         report = import_files(
             store,
@@ -71,8 +81,16 @@ def import_(
             kind=kind,
             encoding=encoding,
             dry_run=dry_run,
-            progress=progress_callback(),
+            progress=bar,
+            skip_hidden=skip_hidden,
+            tenant=tenant,
         )
+    if bar is not None:
+        bar.finish()  # a phase that ended early (a refused file) leaves no bar behind
+    if not report.ok and new_file is not None:
+        # A refused first import leaves no empty inventory behind to mistake for a real one.
+        for leftover in (new_file, *(new_file.with_name(new_file.name + end) for end in ("-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)
     if report_format == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, default=str))
     else:
@@ -106,7 +124,10 @@ def export(
 
     inventory = load_inventory(db, actor, read_only, tenant)
     written = export_inventory(inventory, path, fmt=fmt, overwrite=force)
-    counts = ", ".join(f"{n} {entity}" for entity, n in inventory.counts().items())
+    # A graph or a map layer holds sites and links only: say what was written, nothing more.
+    held = ("sites", "links") if written.suffix.lower() in (".graphml", ".geojson") else None
+    written_counts = [(entity, n) for entity, n in inventory.counts().items() if not held or entity in held]
+    counts = ", ".join(f"{n} {entity}" for entity, n in written_counts)
     console(err=True).print(f"Wrote {written} ({counts}).")
 
 

@@ -44,8 +44,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _emit(entity: str, rows: Rows, fmt: str, columns: list[str], numeric: tuple[str, ...] = ()) -> None:
-    names = [column.name for column in COLUMNS[entity]]
+def _emit(
+    entity: str,
+    rows: Rows,
+    fmt: str,
+    columns: list[str],
+    numeric: tuple[str, ...] = (),
+    extra: tuple[str, ...] = (),
+) -> None:
+    # JSON and CSV carry every column, and the `extra` figures the table shows (as numbers).
+    names = [column.name for column in COLUMNS[entity]] + list(extra)
     if fmt == "json":
         data = [{name: _plain(row.get(name)) for name in names} for row in rows]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -99,14 +107,18 @@ def links(fmt: str, tenant: str | None, db: str | None, actor: str | None, read_
 def tenants(fmt: str, tenant: str | None, db: str | None, actor: str | None, read_only: bool) -> None:
     """List tenants with their sites and annual circuit cost."""
     whole = load_inventory(db, actor, read_only, None)
-    # Who pays for a circuit can depend on sites outside a tenant's part, so costs come from the whole.
-    costs = tenant_annual_costs(whole)
     inventory = scope_to_tenant(whole, tenant)
+    # Costs are those of the part listed: a partner's listing shows nothing of other bodies' budgets
+    # beyond the circuits it shares, and matches what its database role (README) sees. Its own
+    # figure is whole: the part holds every circuit it pays for, and the far ends that decide payers.
+    costs = tenant_annual_costs(inventory)
     owned: Counter[str] = Counter(row.get("tenant") for row in inventory.sites.values())
-    rows = [{**row, "sites": owned[code], "annual cost": money(tenant_annual_cost(costs, code))}
-            for code, row in inventory.tenants.items()]
+    rows = []
+    for code, row in inventory.tenants.items():
+        cost = tenant_annual_cost(costs, code)
+        rows.append({**row, "sites": owned[code], "annual_cost_gbp": cost, "annual cost": money(cost)})
     _emit("tenants", rows, fmt, ["code", "name", "sector", "sites", "annual cost"],
-          numeric=("sites", "annual cost"))
+          numeric=("sites", "annual cost"), extra=("sites", "annual_cost_gbp"))
 
 
 @cli.command()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from psninv.display import clean, escape_markup
+from psninv.io.diff import change_rows
 from psninv.style import SEVERITY_STYLES
 
 REPORT_WIDTH = 100
@@ -110,9 +111,38 @@ class _ProgressBar:
             self.started = False
 
 
-def progress_callback() -> Callable[[str, int, int], None] | None:
+    def finish(self) -> None:
+        """Fill every bar to 100% and take them off the screen before the report is printed."""
+        if not self.started:
+            return
+        for task in self.progress.tasks:
+            self.progress.update(task.id, completed=task.total or task.completed, total=task.total)
+        self.progress.stop()
+        self.started = False
+
+
+def progress_callback() -> _ProgressBar | None:
     """A progress bar for long work, or None when stderr is not a terminal."""
     return _ProgressBar() if sys.stderr.isatty() else None
+
+
+MAX_DIFF_ROWS = 1_000
+"""Field changes a dry run prints; the rest are counted."""
+
+
+def _print_diff(out: Console, changes: Sequence[Any]) -> None:
+    """A dry run's field-level diff (entity, key, field, before → after), as the TUI's review shows it."""
+    rows = change_rows(changes[:MAX_DIFF_ROWS]) if changes else []
+    if not rows:
+        return
+    shown = [
+        (change, entity, key, name, f"{before} → {after}" if name else after)
+        for change, entity, key, name, before, after in rows[:MAX_DIFF_ROWS]
+    ]
+    out.print(table(["change", "entity", "key", "field", "before → after"], shown, title="What would change"))
+    hidden = len(changes) - MAX_DIFF_ROWS
+    if hidden > 0:
+        out.print(f"… and {hidden:,} more changed rows not shown (the TUI's import review lists them all).")
 
 
 def print_import_report(report: Any) -> None:
@@ -136,6 +166,7 @@ def print_import_report(report: Any) -> None:
         )
     )
     if report.dry_run:
+        _print_diff(out, report.changes)
         out.print("Dry run: nothing was written.")
     elif report.changed:
         out.print(f"Imported in one transaction (change batch {report.batch}).")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import secrets
 import shlex
 import sys
+from pathlib import Path
 
 import click
 
@@ -46,11 +48,42 @@ def app_command(read_only: bool, actor: str | None) -> str:
 @click.option(
     "--allow-writes", is_flag=True, help="Let browser users change the inventory (read-only otherwise)."
 )
+@click.option(
+    "--import-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="With --allow-writes: the only folder browser users may import from (no import without it).",
+)
+@click.option(
+    "--token",
+    envvar="PSNINV_SERVE_TOKEN",
+    metavar="TEXT",
+    help="The access token (default: a new random one each launch; or $PSNINV_SERVE_TOKEN).",
+)
+@click.option(
+    "--max-sessions", default=8, show_default=True, type=click.IntRange(1, 1000), help="Browsers at once."
+)
+@click.option(
+    "--public-url",
+    metavar="URL",
+    help="The address browsers use, behind a reverse proxy (https://psn.example.gov.uk).",
+)
+@click.option("--heartbeat", default=15.0, hidden=True, type=click.FloatRange(0.5, 600))
 @db_options
 def serve(
-    host: str, port: int, public: bool, allow_writes: bool, db: str | None, actor: str | None, read_only: bool
+    host: str,
+    port: int,
+    public: bool,
+    allow_writes: bool,
+    import_dir: Path | None,
+    token: str | None,
+    max_sessions: int,
+    public_url: str | None,
+    heartbeat: float,
+    db: str | None,
+    actor: str | None,
+    read_only: bool,
 ) -> None:
-    """Serve the terminal UI to web browsers (read-only unless --allow-writes)."""
+    """Serve the terminal UI to web browsers (read-only unless --allow-writes), behind a token."""
     if not is_loopback(host) and not public:
         click.secho(
             f"psninv: {host} is not a loopback address: "
@@ -62,19 +95,45 @@ def serve(
     if read_only and allow_writes:
         click.secho("psninv: --read-only and --allow-writes contradict each other", err=True, fg="red")
         sys.exit(EXIT_USAGE)
+    if import_dir is not None and not allow_writes:
+        click.secho("psninv: --import-dir needs --allow-writes (a read-only viewer imports nothing)",
+                    err=True, fg="red")
+        sys.exit(EXIT_USAGE)
+    if token is not None and len(token) < 16:
+        click.secho("psninv: --token must be at least 16 characters", err=True, fg="red")
+        sys.exit(EXIT_USAGE)
     if not is_loopback(host):
         click.secho(SENSITIVE_WARNING.format(host=host), err=True, fg="yellow")
     read_only = not allow_writes
     # Open once here so that a missing or unreadable inventory is one line now, not a broken page later.
     with open_to_read(db) if read_only else open_for(db, actor, read_only):
         pass
-    # The database travels in the environment, never on a command line where `ps` would show a password.
+    # The database and the import folder travel in the environment, never on a command line where
+    # `ps` would show them; the token stays in this process only.
     os.environ["PSNINV_DB"] = resolve_url(db)
-    from textual_serve.server import Server
+    from psninv.cli.web_server import GuardedServer, allowed_hosts
+    from psninv.tui.paths import IMPORT_DIR_ENV
 
-    server = Server(app_command(read_only, actor), host=host, port=port, title="psninv")
+    os.environ.pop(IMPORT_DIR_ENV, None)
+    if import_dir is not None:
+        os.environ[IMPORT_DIR_ENV] = str(import_dir.resolve())
+
+    token = token or secrets.token_urlsafe(24)
+    server = GuardedServer(
+        app_command(read_only, actor),
+        host=host,
+        port=port,
+        token=token,
+        max_sessions=max_sessions,
+        heartbeat=heartbeat,
+        public_url=public_url,
+        allowed_hosts=allowed_hosts(host, port, public_url),
+    )
     mode = "read-only" if read_only else "writes allowed"
-    click.echo(f"Serving the psninv TUI ({mode}) on http://{host}:{port}/ — Ctrl+C stops.", err=True)
+    base = public_url or f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+    click.echo(f"Serving the psninv TUI ({mode}). Open this link (it holds the access token):", err=True)
+    click.echo(f"    {base.rstrip('/')}/?token={token}", err=True)
+    click.echo("Ctrl+C stops.", err=True)
     try:
         server.serve()
     except OSError as exc:

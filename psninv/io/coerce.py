@@ -32,7 +32,7 @@ from psninv.errors import CellError
 from psninv.io.formula import unescape_csv_text
 from psninv.io.issues import cell_display
 from psninv.model import join_srlg
-from psninv.records import Column, Kind
+from psninv.records import Column, Kind, bound_text
 
 Errors = list[tuple[int, str]]
 ColumnCoercer = Callable[[Sequence[Any]], tuple[list[Any], Errors]]
@@ -137,12 +137,14 @@ def compile_column(
     csv_text: bool = False,
     max_chars: int = 32_767,
     blank: Any = None,
+    decimal_comma: bool = False,
 ) -> ColumnCoercer:
     """The function that reads a whole column of raw cells as the column's Kind.
 
     `scale` multiplies numbers (a kbit/s header into Mbit/s), `csv_text` takes the exporter's
     formula guard off text, `blank` is what an empty cell becomes (None unless the column has
-    a meaning for blank, such as a link's status or a prefix's vrf).
+    a meaning for blank, such as a link's status or a prefix's vrf); `decimal_comma` reads
+    numbers written as text with the decimal comma (a semicolon CSV's convention).
     """
     kind = column.kind
     if kind in (Kind.CODE, Kind.REF, Kind.TEXT):
@@ -152,7 +154,7 @@ def compile_column(
     if kind is Kind.TAGS:
         return _list_coercer(column, csv_text, max_chars, tags=True)
     if kind is Kind.NUMBER:
-        return _number_coercer(column, scale, csv_text)
+        return _number_coercer(column, scale, csv_text, decimal_comma)
     if kind is Kind.CHOICE:
         return _cached_coercer(column, _choice_reader(column), csv_text, max_chars, blank)
     if kind is Kind.DATE:
@@ -174,6 +176,18 @@ def _control_characters(strings: list[str], column: Column) -> Errors:
     ]
 
 
+def _scientific_ids(strings: list[str], values: Sequence[Any], column: Column) -> Errors:
+    # "1.23457E+11" is what Excel shows (and saves to CSV) for a long ID typed into a General cell.
+    joined = "\x00".join(strings)
+    if "E+" not in joined and "e+" not in joined and "E1" not in joined:
+        return []
+    return [
+        (index, f"Excel turned this {column.name} into a number ({text}); format the column as text")
+        for index, text in enumerate(strings)
+        if _SCIENTIFIC.fullmatch(text) and values[index].__class__ is str
+    ]
+
+
 def _control_name(text: str) -> str:
     char = next(char for char in text if not is_clean(char))
     return {"\x1b": "ESC", "\n": "a line break", "\r": "a carriage return", "\t": "a tab"}.get(
@@ -189,6 +203,7 @@ def _text_coercer(column: Column, csv_text: bool, max_chars: int, blank: Any) ->
         errors = _too_long(strings, column, max_chars)
         if is_code:
             errors.extend(_control_characters(strings, column))
+            errors.extend(_scientific_ids(strings, values, column))
         if "" not in strings:  # a column without blanks, as keys are: nothing to replace
             return strings, errors
         if blank is None:
@@ -275,22 +290,43 @@ def _cidr_reader(column: Column) -> Callable[[str], str]:
 # --- numbers -----------------------------------------------------------------------------------
 
 
-def _bounds_message(column: Column) -> str:
+def _bounds_messages(column: Column) -> tuple[str, str]:
+    """What to say of a value below the column's minimum and of one above its maximum."""
     low, high = column.minimum, column.maximum
-    if low is not None and high is not None:
-        return f"{column.name} must be between {low:g} and {high:g}"
-    if low == 0:
-        return f"{column.name} must not be negative"
-    if low is not None:
-        return f"{column.name} must be at least {low:g}"
-    return f"{column.name} must be at most {high:g}"
+    if low is not None and high is not None and low != 0:
+        between = f"{column.name} must be between {bound_text(low)} and {bound_text(high)}"
+        return between, between
+    below = f"{column.name} must not be negative"
+    if low:
+        below = f"{column.name} must be at least {bound_text(low)}"
+    unit = " Mbit/s" if column.name.endswith("_mbps") else ""
+    money = "£" if column.name.endswith("_gbp") else ""
+    above = (
+        f"{column.name} must be at most {money}{bound_text(high)}{unit}: check the figure and its unit"
+        if high is not None
+        else ""
+    )
+    return below, above
 
 
-def number_text(text: str, column: Column) -> float | None:
-    """A number written as text the way spreadsheets do: '1,000', '£4,200.00', '(120)', '1 Gbps'."""
+_OTHER_CURRENCY = re.compile(r"[$€¥]|\b(?:eur|euros?|usd|dollars?|us\$)\b", re.IGNORECASE)
+_SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+")
+_POINT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+_POINT_THOUSANDS_COMMA = re.compile(r"\d{1,3}(?:\.\d{3})+,\d+")
+DECIMAL_COMMA_NOTE = "this file uses the decimal comma (it is semicolon-separated): write 1.234,5 or 1234,5"
+
+
+def number_text(text: str, column: Column, *, decimal_comma: bool = False) -> float | None:
+    """A number written as text the way spreadsheets do: '1,000', '£4,200.00', '(120)', '1 Gbps'.
+
+    With `decimal_comma` (a semicolon CSV) '10.000' is ten thousand and '12,5' twelve and a half;
+    a figure that fits neither convention's groups ('10.5' there) is refused, not guessed.
+    """
     stripped = text.strip()
     if not stripped:
         return None
+    if _OTHER_CURRENCY.search(stripped):
+        raise CellError(f"{column.name} must be in pounds (£): convert {stripped!r} to pounds first")
     work = stripped.replace("\u2212", "-")
     negative = False
     if work.startswith("(") and work.endswith(")"):
@@ -313,7 +349,16 @@ def number_text(text: str, column: Column) -> float | None:
         if unit.casefold() not in units:
             raise CellError(f"{column.name} must be a number (unit {unit!r} not understood)")
         factor = units[unit.casefold()]
-    if "," in digits:
+    if decimal_comma:
+        if _POINT_THOUSANDS_COMMA.fullmatch(digits):
+            digits = digits.replace(".", "").replace(",", ".")
+        elif _POINT_THOUSANDS.fullmatch(digits):
+            digits = digits.replace(".", "")
+        elif _DECIMAL_COMMA.fullmatch(digits):
+            digits = digits.replace(",", ".")
+        elif "." in digits or "," in digits:
+            raise CellError(f"{column.name}: {stripped!r} is ambiguous; {DECIMAL_COMMA_NOTE}")
+    elif "," in digits:
         if _THOUSANDS.fullmatch(digits):
             digits = digits.replace(",", "")
         elif _DECIMAL_COMMA.fullmatch(digits):
@@ -329,11 +374,12 @@ def number_text(text: str, column: Column) -> float | None:
     return -value if negative else value
 
 
-def _number_coercer(column: Column, scale: float | None, csv_text: bool) -> ColumnCoercer:
+def _number_coercer(
+    column: Column, scale: float | None, csv_text: bool, decimal_comma: bool
+) -> ColumnCoercer:
     low = -math.inf if column.minimum is None else column.minimum
     high = math.inf if column.maximum is None else column.maximum
-    bounded = column.minimum is not None or column.maximum is not None
-    bounds_message = _bounds_message(column) if bounded else ""
+    below, above = _bounds_messages(column)
     not_number = f"{column.name} must be a number"
 
     def convert(value: Any) -> float | None:
@@ -343,10 +389,12 @@ def _number_coercer(column: Column, scale: float | None, csv_text: bool) -> Colu
         if cls is str:
             if not value:
                 return None
+            if decimal_comma and ("." in value or "," in value):
+                return number_text(value, column, decimal_comma=True)
             try:
                 return float(value)
             except ValueError:
-                return number_text(value, column)
+                return number_text(value, column, decimal_comma=decimal_comma)
         if cls is int:
             return float(value)
         if value is None:
@@ -356,7 +404,7 @@ def _number_coercer(column: Column, scale: float | None, csv_text: bool) -> Colu
     def coerce(values: Sequence[Any]) -> tuple[list[Any], Errors]:
         errors: Errors = []
         out: list[Any] | None = None
-        if csv_text:
+        if csv_text and not (decimal_comma and "." in "".join(values)):
             try:
                 out = list(map(float, values))  # every cell plain numeric text: C speed
             except ValueError:
@@ -389,8 +437,11 @@ def _number_coercer(column: Column, scale: float | None, csv_text: bool) -> Colu
                     if not math.isfinite(x):
                         errors.append((index, f"{column.name} must be a finite number"))
                         out[index] = None
-                    elif x < low or x > high:
-                        errors.append((index, bounds_message))
+                    elif x < low:
+                        errors.append((index, below))
+                        out[index] = None
+                    elif x > high:
+                        errors.append((index, above))
                         out[index] = None
         return out, errors
 
@@ -405,6 +456,17 @@ def excel_serial(number: float) -> dt.date:
     if not 1 <= number <= _LAST_SERIAL:
         raise ValueError("out of range")
     return EXCEL_EPOCH + dt.timedelta(days=int(number))
+
+
+def _refuse_year(number: float, column: Column) -> None:
+    # Excel serial 2027 is 1905-07-19, a date no contract in an inventory has: it is a year typed alone.
+    if _YEARS[0] <= number <= _YEARS[1] and float(number).is_integer():
+        year = int(number)
+        message = f"{column.name}: {year} is a year, not a date: write the whole date (e.g. 31/03/{year})"
+        raise CellError(message)
+
+
+_YEARS = (1950, 2200)
 
 
 def date_text(text: str, column: Column) -> dt.date:
@@ -435,7 +497,12 @@ def date_text(text: str, column: Column) -> dt.date:
             raise CellError(f"{column.name} is not a real date") from None
     if text.isdigit():
         try:
-            return excel_serial(int(text))
+            number = int(text)  # "²" is a digit to isdigit, not to int
+        except ValueError:
+            raise CellError(message) from None
+        _refuse_year(number, column)
+        try:
+            return excel_serial(number)
         except ValueError:
             raise CellError(message) from None
     spaced = " ".join(text.replace("-", " ").replace("/", " ").replace(",", " ").split())
@@ -466,6 +533,7 @@ def _date_coercer(column: Column, csv_text: bool) -> ColumnCoercer:
         if cls is dt.datetime:
             return value.date()
         if cls is float or cls is int:
+            _refuse_year(value, column)
             try:
                 return excel_serial(value)
             except ValueError:

@@ -17,6 +17,7 @@ from psninv.atomic import replacing, replacing_folder
 from psninv.errors import InputError
 from psninv.inventory import Inventory
 from psninv.io.formula import escape_csv_text
+from psninv.io.partner import export_columns, export_rows
 from psninv.io.xlsx import CellValue, row_values, write_workbook
 from psninv.records import COLUMNS, Column, Kind
 
@@ -129,11 +130,11 @@ def write_csv_folder(inventory: Inventory, folder: str | Path) -> Path:
     folder = Path(folder)
     with replacing_folder(folder) as temporary:
         for entity, rows in inventory.entities():
-            columns = COLUMNS[entity]
+            columns = export_columns(inventory, entity)
             with (temporary / CSV_FILES[entity]).open("w", encoding="utf-8", newline="") as stream:
                 writer = csv.writer(stream)
                 writer.writerow(column.name for column in columns)
-                for row in rows.values():
+                for row in export_rows(inventory, entity, rows):
                     writer.writerow(csv_cell(value) for value in row_values(columns, row))
     return folder
 

@@ -20,22 +20,37 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from psninv._gc import collector_paused
 from psninv.errors import DatabaseAccessError, LockTimeoutError
-from psninv.io import validate
+from psninv.io import netbox, validate
 from psninv.io.coerce import compile_column
+from psninv.io.grid import convert_grid
 from psninv.io.headers import key_columns, match_headers, normalise
 from psninv.io.issues import ERROR, WARNING, ImportReport, Issue
 from psninv.io.limits import DEFAULT_LIMITS, Limits
+from psninv.io.partner import foreign_changes, is_reference_header
 from psninv.io.plan import ENTITIES, Changes, NewRows, Plan, plan_import, stored_keys
 from psninv.io.readers import RawTable, read_path
+from psninv.io.tag_hygiene import near_duplicate_tags
 from psninv.io.validate import Table
 from psninv.model import ENTITY_TABLES
 from psninv.records import BLANK_MEANS, COLUMNS, ENTITY_KEYS, SINGULAR
-from psninv.store import ChangeRecord, Store, new_batch_id
+from psninv.store import ChangeRecord, Store, key_text, new_batch_id
 from psninv.store.writes import last_rowid, log_changes, log_inserted, now, replace_occupants, upsert_columns
 
 Progress = Callable[[str, int, int], None]
 
 _ROWID_ROOM = 2**62  # SQLite numbers new rows past the largest rowid until 2**63 - 1
+
+
+def _take_reference_marks(raw: RawTable) -> frozenset[int]:
+    """Take a tenant export's reference mark column off a sites table: the indexes of the rows it marks."""
+    at = next((i for i, header in enumerate(raw.headers) if is_reference_header(header)), None)
+    if at is None:
+        return frozenset()
+    marks = raw.columns[at] if at < len(raw.columns) else ()
+    marked = frozenset(i for i, value in enumerate(marks) if value not in (None, "") and str(value).strip())
+    raw.headers = raw.headers[:at] + raw.headers[at + 1 :]
+    raw.columns = list(raw.columns[:at]) + list(raw.columns[at + 1 :])
+    return marked
 
 
 def _general(message: str, level: str = ERROR, *, file: str = "", value: str | None = None) -> Issue:
@@ -56,14 +71,21 @@ def import_files(
     dry_run: bool = False,
     progress: Progress | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    skip_hidden: bool = False,
+    tenant: str | None = None,
 ) -> ImportReport:
     """Import files into the store as one transaction and report every issue and what changed.
 
     `kind` names the entity of CSV files whose name does not say it; `encoding` the text encoding
     of CSV files (default UTF-8, with or without BOM). With `dry_run` everything is done but the
     commit. `progress(phase, done, total)` is called with phases reading, validating and writing.
+    Hidden workbook rows are imported with a warning, or left out with `skip_hidden`. With
+    `tenant` (a partner's import) only that body's own rows may change; any other change
+    refuses the import. Sites a tenant's export marks as references are never changed.
     """
     run = _Import(store, kind=kind, encoding=encoding, dry_run=dry_run, progress=progress, limits=limits)
+    run.skip_hidden = skip_hidden
+    run.tenant = tenant
     with collector_paused():
         return run.run(paths)
 
@@ -82,6 +104,8 @@ class _Import:
         self.store = store
         self.kind = kind
         self.encoding = encoding
+        self.skip_hidden = False
+        self.tenant: str | None = None
         self.dry_run = dry_run
         self.progress = progress or (lambda phase, done, total: None)
         self.limits = limits
@@ -148,6 +172,7 @@ class _Import:
             return self.report(files, {}, None)
         raws = self.read(files)
         tables = self.prepare(raws)
+        self.add(near_duplicate_tags(tables))
         self.check_import(tables)
         if tables:
             self.check_against_store(tables)
@@ -170,10 +195,22 @@ class _Import:
                 self.add([_general(f"the same file as {seen[resolved]}: read once", WARNING, file=name)])
                 continue
             seen[resolved] = name
-            result = read_path(path, name, kind=self.kind, encoding=self.encoding, limits=self.limits)
+            result = read_path(
+                path,
+                name,
+                kind=self.kind,
+                encoding=self.encoding,
+                limits=self.limits,
+                skip_hidden=self.skip_hidden,
+            )
             self.add(result.issues)
             raws.extend(result.tables)
         self.progress("reading", len(files), len(files))
+        if any(raw.entity in netbox.KINDS for raw in raws):
+            stored = {code: row.get("name") or "" for code, row in self.store.load().tenants.items()}
+            adapted = netbox.adapt(raws, stored)
+            self.add(adapted.issues)
+            raws = adapted.tables
         return raws
 
     def prepare(self, raws: list[RawTable]) -> list[Table]:
@@ -188,6 +225,10 @@ class _Import:
     def coerce(self, raw: RawTable) -> Table | None:
         where = raw.where()
         header_row = raw.header_row
+        references: frozenset[int] = frozenset()
+        if raw.entity == "sites":
+            self.add(convert_grid(raw))
+            references = _take_reference_marks(raw)
         mapping = match_headers(raw.entity, raw.headers, where=where)
         for header, message in mapping.problems:
             self.add([Issue(raw.file, raw.sheet, header_row if header else None, header, None, message)])
@@ -210,6 +251,7 @@ class _Import:
                 csv_text=csv_text,
                 max_chars=self.limits.max_cell_chars,
                 blank=BLANK_MEANS.get((raw.entity, column.name)),
+                decimal_comma=raw.decimal_comma,
             )
             coerced, errors = coerce(raw.columns[matched.index])
             names.append(column.name)
@@ -226,7 +268,7 @@ class _Import:
                 names.append(name)
                 headers[name] = name
                 values[name] = [BLANK_MEANS[(raw.entity, name)]] * len(raw.rows)
-        return Table(raw, raw.entity, names, headers, positions, values, bad)
+        return Table(raw, raw.entity, names, headers, positions, values, bad, references)
 
     def warn_headerless(self, raw: RawTable, header_row: int | None) -> None:
         for index, header in enumerate(raw.headers):
@@ -253,8 +295,11 @@ class _Import:
             self.add([_general("the inventory is open read-only: nothing was imported")])
             return counts, None
         try:
+            owners = self.owners() if self.tenant else {}
             with self.transaction() as conn:
                 plan = self.plan(conn, tables)
+                if self.tenant:
+                    self.check_tenant(plan, owners)
                 if self.has_errors():
                     raise _Rollback
                 counts = plan.counts
@@ -281,6 +326,28 @@ class _Import:
         if self.has_errors():
             return {}, None
         return counts, None if self.dry_run else batch
+
+    def owners(self) -> dict[tuple[str, str], str | None]:
+        """Each stored row's owner by (entity, key as the change log names it)."""
+        inventory = self.store.load()
+        owners: dict[tuple[str, str], str | None] = {}
+        for entity, rows in inventory.entities():
+            for key, row in rows.items():
+                text = key if isinstance(key, str) else key_text(key)
+                owners[(entity, text)] = text if entity == "tenants" else row.get("tenant")
+        return owners
+
+    def check_tenant(self, plan: Plan, owners: dict[tuple[str, str], str | None]) -> None:
+        tenant = self.tenant or ""
+        foreign = foreign_changes([c for part in plan.changes for c in part], tenant, owners)
+        if foreign:
+            shown = ", ".join(f"{SINGULAR[c.entity]} {c.key}" for c in foreign[:5])
+            more = f" and {len(foreign) - 5:,} more" if len(foreign) > 5 else ""
+            message = (
+                f"--tenant {tenant}: {len(foreign):,} changed rows are not {tenant}'s own ({shown}{more}): "
+                "nothing was imported; their owners change them"
+            )
+            self.add([_general(message)])
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

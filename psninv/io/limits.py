@@ -227,3 +227,8 @@ def column_number(letters: str) -> int:
     for char in letters:
         number = number * 26 + (ord(char) - 64)
     return number
+
+
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each worksheet's part in the archive (xl/worksheets/sheet1.xml) mapped to its sheet name."""
+    return _sheet_names(archive, set(archive.namelist()))

@@ -170,7 +170,7 @@ def _diff(conn: Connection, table: Table, plan: Plan, counts: dict[str, int]) ->
                 plan.issues.append(
                     table.issue(index, column, f"a link cannot run from site {a_site!r} to itself")
                 )
-        if not changed:
+        if not changed or index in table.references:
             counts["unchanged"] += 1
             continue
         counts["updated"] += 1

@@ -35,9 +35,10 @@ from psninv.io.graph_dialects import (
     geographic,
     reencoded,
 )
-from psninv.io.headers import entity_for_name, normalise
+from psninv.io.headers import candidates, entity_for_name, normalise
 from psninv.io.issues import ERROR, WARNING, Issue, cell_display
 from psninv.io.limits import DEFAULT_LIMITS, LimitError, Limits, check_file_size, check_workbook
+from psninv.io.sheet_xml import SheetMarks, sheet_marks
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
@@ -48,6 +49,7 @@ GRAPH_GENERATOR = "psninv"
 """The graph attribute `generator` of psninv's own GraphML export."""
 
 _DELIMITERS = (",", ";", "\t", "|")
+_SEP_LINE = re.compile(r"\A\s*sep=([,;\t|])[ \t]*\r?\n")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
@@ -66,6 +68,8 @@ class RawTable:
     header_row: int | None = None
     first_column: int = 0
     """Index of the sheet column the first header is in (a sheet may start at column B)."""
+    decimal_comma: bool = False
+    """Numbers written as text follow the decimal-comma convention (1.234,5), as semicolon CSV does."""
 
     def where(self) -> str:
         """The table named for a message: 'sheet sites of inv.xlsx' or 'sites.csv'."""
@@ -104,8 +108,12 @@ def read_path(
     kind: str | None = None,
     encoding: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    skip_hidden: bool = False,
 ) -> ReadResult:
-    """Read one import file of any supported format; problems come back as issues, never raised."""
+    """Read one import file of any supported format; problems come back as issues, never raised.
+
+    Hidden rows of a workbook are read with a warning, or left out with `skip_hidden`.
+    """
     result = ReadResult()
     try:
         if not path.exists():
@@ -120,7 +128,7 @@ def read_path(
         if size == 0:
             return result.error(display, "the file is empty")
         if suffix in WORKBOOK_SUFFIXES:
-            _read_workbook(path, display, limits, result)
+            _read_workbook(path, display, limits, skip_hidden, result)
         elif suffix in CSV_SUFFIXES:
             _read_csv(path, display, kind, encoding, limits, result)
         elif suffix in GRAPH_SUFFIXES:
@@ -155,7 +163,7 @@ def _first_line(error: BaseException) -> str:
 # --- xlsx --------------------------------------------------------------------------------------
 
 
-def _read_workbook(path: Path, display: str, limits: Limits, result: ReadResult) -> None:
+def _read_workbook(path: Path, display: str, limits: Limits, skip_hidden: bool, result: ReadResult) -> None:
     check_workbook(path, limits)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
@@ -165,18 +173,22 @@ def _read_workbook(path: Path, display: str, limits: Limits, result: ReadResult)
     except python_calamine.CalamineError as error:
         result.error(display, f"not a readable .xlsx workbook ({_first_line(error)})")
         return
+    marks = sheet_marks(path)
     with workbook:
         known = 0
+        hidden: list[str] = []
         for meta in workbook.sheets_metadata:
             name = meta.name
             words = normalise(name)
             if words in HELP_SHEETS:
                 continue
+            if meta.visible != python_calamine.SheetVisibleEnum.Visible:
+                # "links (old)", hidden by someone who meant it to be out of the way, is not live data.
+                hidden.append(name)
+                continue
             entity = entity_for_name(name)
             if entity is None:
-                if meta.typ == python_calamine.SheetTypeEnum.WorkSheet and (
-                    meta.visible == python_calamine.SheetVisibleEnum.Visible
-                ):
+                if meta.typ == python_calamine.SheetTypeEnum.WorkSheet:
                     result.warn(
                         display,
                         "sheet ignored: its name is not tenants, sites, links or prefixes",
@@ -187,7 +199,12 @@ def _read_workbook(path: Path, display: str, limits: Limits, result: ReadResult)
             sheet = workbook.get_sheet_by_name(name)
             table = _sheet_table(sheet, display, name, entity, limits, result)
             if table is not None:
+                _apply_marks(table, marks.get(name), skip_hidden, result)
                 result.tables.append(table)
+        if hidden:
+            shown = ", ".join(repr(name) for name in hidden)
+            plural = "s" if len(hidden) > 1 else ""
+            result.warn(display, f"hidden sheet{plural} {shown} skipped: unhide to import")
         if not known:
             result.error(display, "no sheet named tenants, sites, links or prefixes")
 
@@ -214,15 +231,115 @@ def _sheet_table(
         result.warn(display, "the sheet is empty", sheet=name)
         return None
     first_row = start[0] + 1  # to_python starts at the first used row; the user counts from 1
-    header_cells = cells[0]
-    headers = [(cell_display(value) or "").strip() for value in header_cells]
-    body = cells[1:]
+    at = header_index(cells, entity, lambda value: (cell_display(value) or "").strip())
+    if at:
+        _note_skipped(display, name, first_row, first_row + at, result)
+    header_row = first_row + at
+    headers = [(cell_display(value) or "").strip() for value in cells[at]]
+    body = cells[at + 1 :]
     kept = [i for i, row in enumerate(body) if _has_value(row)]
+    groups = _group_rows(sheet, start, header_row, len(headers))
+    if groups:
+        kept = [i for i in kept if header_row + 1 + i not in groups]
+        shown = _numbers(sorted(groups))
+        result.warn(display, f"merged group-header rows {shown} skipped", sheet=name, row=min(groups))
     if len(kept) != len(body):
         body = [body[i] for i in kept]
-    numbers = [first_row + 1 + i for i in kept]
+    numbers = [header_row + 1 + i for i in kept]
     columns: list[Sequence[Any]] = list(zip(*body, strict=True)) if body else [() for _ in headers]
-    return RawTable(display, name, entity, headers, numbers, columns, "xlsx", first_row, start[1])
+    return RawTable(display, name, entity, headers, numbers, columns, "xlsx", header_row, start[1])
+
+
+def header_index(rows: Sequence[Sequence[Any]], entity: str, text: Any = str.strip) -> int:
+    """The index of the header among a table's first rows: the first row naming two known columns.
+
+    A sheet without such a row keeps its first row as the header (its messages then say what is missing).
+    """
+    first = None
+    for index, row in enumerate(rows[:_HEADER_SEARCH]):
+        names = [text(value) for value in row]
+        if not any(names):
+            continue
+        if first is None:
+            first = index
+        known = {
+            targets[0].column.name for name in names if name and len(targets := candidates(entity, name)) == 1
+        }
+        if len(known) >= 2:
+            return index
+    return first or 0
+
+
+_HEADER_SEARCH = 20
+
+
+def _note_skipped(display: str, sheet: str | None, first: int, header_row: int, result: ReadResult) -> None:
+    span = f"row {first}" if header_row - first == 1 else f"rows {first}–{header_row - 1}"
+    result.warn(display, f"{span} above the header (row {header_row}) skipped", sheet=sheet, row=first)
+
+
+def _numbers(numbers: Sequence[int]) -> str:
+    return ", ".join(str(n) for n in numbers[:10]) + (" …" if len(numbers) > 10 else "")
+
+
+def _group_rows(sheet: Any, start: tuple[int, int], header_row: int, width: int) -> set[int]:
+    """Row numbers below the header of cells merged across the table's width, as group headings are."""
+    if width < 2:
+        return set()
+    rows = set()
+    for (top, left), (bottom, right) in sheet.merged_cell_ranges or ():
+        if top == bottom and top + 1 > header_row and right - left + 1 >= min(width, 2) and left <= start[1]:
+            rows.add(top + 1)
+    return rows
+
+
+def _apply_marks(table: RawTable, marks: SheetMarks | None, skip_hidden: bool, result: ReadResult) -> None:
+    """Warn of hidden rows (or drop them) and of formula cells; refuse formulas without a saved value."""
+    if marks is None:
+        return
+    hidden = [number for number in table.rows if number in marks.hidden_rows]
+    if hidden:
+        if skip_hidden:
+            keep = [i for i, number in enumerate(table.rows) if number not in marks.hidden_rows]
+            table.rows = [table.rows[i] for i in keep]
+            table.columns = [[column[i] for i in keep] for column in table.columns]
+            message = f"hidden rows {_numbers(hidden)} skipped (--skip-hidden)"
+        else:
+            message = f"hidden rows {_numbers(hidden)} imported: use --skip-hidden to leave them out"
+        result.warn(table.file, message, sheet=table.sheet, row=hidden[0])
+    if not marks.formulas:
+        return
+    present = set(table.rows)
+    cached: list[str] = []
+    for (row, column), has_value in sorted(marks.formulas.items()):
+        index = column - 1 - table.first_column
+        if row not in present or not 0 <= index < len(table.headers):
+            continue
+        if has_value:
+            cached.append(f"{_letters(column)}{row}")
+        else:
+            result.error(
+                table.file,
+                "a formula with no saved value: open the file in Excel and save it, or paste values",
+                sheet=table.sheet,
+                row=row,
+                column=table.headers[index],
+            )
+    if cached:
+        result.warn(
+            table.file,
+            f"formula cells {_numbers(cached)} read as their saved values",
+            sheet=table.sheet,
+            row=int(re.sub(r"[A-Z]+", "", cached[0])),
+        )
+
+
+def _letters(column: int) -> str:
+    letters = ""
+    while column:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
 
 
 def _has_value(row: Sequence[Any]) -> bool:
@@ -247,20 +364,18 @@ def _read_csv(
     path: Path, display: str, kind: str | None, encoding: str | None, limits: Limits, result: ReadResult
 ) -> None:
     entity = csv_entity(path, kind)
-    if entity is None:
-        result.error(
-            display,
-            "cannot tell what the file holds from its name: call it tenants.csv, "
-            "sites.csv, links.csv or prefixes.csv, or give --kind",
-        )
-        return
     text = _decode(path.read_bytes(), display, encoding, result)
     if text is None:
         return
     if not text.strip():
         result.error(display, "the file is empty")
         return
-    delimiter = sniff_delimiter(text)
+    sep = _SEP_LINE.match(text)
+    if sep:
+        # Excel's own "sep=;" first line names the delimiter and is not part of the table.
+        delimiter, text = sep.group(1), text[sep.end() :]
+    else:
+        delimiter = sniff_delimiter(text)
     # Lines are handed to the reader one at a time (a StringIO would copy the text at four bytes
     # a character), and the limits are checked as rows arrive: memory follows the limits, not the file.
     reader = csv.reader(_lines(text), delimiter=delimiter)
@@ -280,12 +395,28 @@ def _read_csv(
         result.error(display, f"{too_many}: split it into smaller files", row=reader.line_num)
         return
     del text
-    start = next((i for i, row in enumerate(records) if "".join(row).strip()), None)
-    if start is None:
+    first = next((i for i, row in enumerate(records) if "".join(row).strip()), None)
+    if first is None:
         result.error(display, "the file is empty")
         return
+    from psninv.io.netbox import netbox_kind  # NetBox's tables are read here, turned into ours later
+
+    found = netbox_kind(records[first]) if kind is None else None
+    if found:
+        entity = found
+    elif entity is None:
+        result.error(
+            display,
+            "cannot tell what the file holds from its name: call it tenants.csv, "
+            "sites.csv, links.csv or prefixes.csv, or give --kind",
+        )
+        return
+    start = first if found else header_index(records, entity)
+    offset = 1 if sep else 0  # the sep= line is line 1 of the file the user sees
+    if start > first:
+        _note_skipped(display, None, first + 1 + offset, start + 1 + offset, result)
     header = [cell.strip() for cell in records[start]]
-    header_row, width = start + 1, len(header)
+    header_row, width = start + 1 + offset, len(header)
     if width > limits.max_columns:
         result.error(
             display, f"the header has {width:,} columns, more than {limits.max_columns:,}", row=header_row
@@ -309,7 +440,9 @@ def _read_csv(
         body = [body[i] for i in kept]
     numbers = [header_row + 1 + i for i in kept]
     columns: list[Sequence[Any]] = list(zip(*body, strict=True))
-    result.tables.append(RawTable(display, None, entity, header, numbers, columns, "csv", header_row))
+    table = RawTable(display, None, entity, header, numbers, columns, "csv", header_row)
+    table.decimal_comma = delimiter == ";"
+    result.tables.append(table)
 
 
 def _even_rows(

@@ -8,7 +8,7 @@ from pathlib import Path
 from psninv.atomic import replacing
 from psninv.errors import InputError
 from psninv.io.xlsx import CellValue, Styles, column_widths, open_workbook, start_sheet, write_cell
-from psninv.records import COLUMNS, Column, Kind
+from psninv.records import COLUMNS, Column, Kind, bound_text
 
 README_SHEET = "README"
 README_HEADERS: tuple[str, ...] = (
@@ -51,11 +51,11 @@ def allowed_text(column: Column) -> str:
     if column.choices:
         return ", ".join(column.choices)
     if column.minimum is not None and column.maximum is not None:
-        return f"{column.minimum:g} to {column.maximum:g}"
+        return f"{bound_text(column.minimum)} to {bound_text(column.maximum)}"
     if column.minimum is not None:
-        return f"{column.minimum:g} or more"
+        return f"{bound_text(column.minimum)} or more"
     if column.maximum is not None:
-        return f"{column.maximum:g} or less"
+        return f"{bound_text(column.maximum)} or less"
     if column.kind is Kind.DATE:
         return "yyyy-mm-dd, dd/mm/yyyy or an Excel date"
     return ""

@@ -33,6 +33,8 @@ class Table:
     values: dict[str, list[Any]]
     bad: set[tuple[str, int]] = field(default_factory=set)
     """(column, row index) of cells that could not be read, so later checks skip them."""
+    references: frozenset[int] = frozenset()
+    """Row indexes a tenant's export marked as references: created if new, never changed."""
 
     def __len__(self) -> int:
         return len(self.raw.rows)

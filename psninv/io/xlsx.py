@@ -17,7 +17,8 @@ from xlsxwriter.worksheet import Worksheet
 from psninv.errors import InputError
 from psninv.inventory import Inventory
 from psninv.io.formula import looks_like_formula
-from psninv.records import COLUMNS, Column, Kind
+from psninv.io.partner import export_columns, export_rows
+from psninv.records import Column, Kind
 
 CellValue = str | float | dt.date | None
 
@@ -156,8 +157,9 @@ def write_cell(
 def write_workbook(inventory: Inventory, path: str | Path, *, created: dt.datetime | None = None) -> None:
     """Write every entity to its sheet, headers in row 1, in the order of COLUMNS."""
     # Widths must be known before the first row goes out in constant-memory mode.
+    sheets = {entity: export_columns(inventory, entity) for entity, _ in inventory.entities()}
     tables = {
-        entity: [row_values(COLUMNS[entity], row) for row in rows.values()]
+        entity: [row_values(sheets[entity], row) for row in export_rows(inventory, entity, rows)]
         for entity, rows in inventory.entities()
     }
     workbook = open_workbook(path, constant_memory=True)
@@ -167,7 +169,7 @@ def write_workbook(inventory: Inventory, path: str | Path, *, created: dt.dateti
             workbook.set_properties({"created": created})
         styles = Styles.of(workbook)
         for entity, values in tables.items():
-            columns = COLUMNS[entity]
+            columns = sheets[entity]
             sheet = workbook.add_worksheet(entity)
             start_sheet(sheet, columns, styles, column_widths(columns, values))
             for row_index, cells in enumerate(values, start=1):

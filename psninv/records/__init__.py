@@ -1,7 +1,7 @@
 """The record registry: what tenants, sites, links and prefixes are, read by every other layer."""
 
 from psninv.records.choices import Criticality, LinkStatus, Medium, Role, Sector
-from psninv.records.columns import Column, Kind
+from psninv.records.columns import MAX_GBP, MAX_MBPS, Column, Kind, bound_text
 from psninv.records.registry import (
     BLANK_MEANS,
     COLUMNS,
@@ -25,6 +25,8 @@ __all__ = [
     "OCCUPANTS",
     "RECORDS",
     "SINGULAR",
+    "MAX_GBP",
+    "MAX_MBPS",
     "Column",
     "Criticality",
     "Kind",
@@ -34,5 +36,6 @@ __all__ = [
     "Relation",
     "Role",
     "Sector",
+    "bound_text",
     "entity_of",
 ]

@@ -44,6 +44,17 @@ class Column:
     example: str = ""
 
 
+def bound_text(value: float) -> str:
+    """A column bound as people write it: 90, -180, 10,000,000."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,g}"
+
+
+MAX_MBPS = 10_000_000
+"""10 Tbit/s: more than any one circuit or site carries; a larger figure is a typing or unit slip."""
+MAX_GBP = 100_000_000
+"""£100m a year for one circuit: more than whole regional networks cost."""
+
+
 def _choices(enum: type[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in enum)
 
@@ -88,7 +99,8 @@ _COLUMNS: dict[str, tuple[Column, ...]] = {
                choices=_choices(Criticality), synonyms=("priority", "service level", "tier"),
                example="standard"),
         Column("demand_mbps", Kind.NUMBER, "Traffic the site sends towards the core, Mbit/s.",
-               minimum=0, synonyms=("demand", "demand (mbps)", "traffic mbps", "peak mbps"),
+               minimum=0, maximum=MAX_MBPS,
+               synonyms=("demand", "demand (mbps)", "traffic mbps", "peak mbps"),
                example="50"),
     ),
     "links": (
@@ -109,13 +121,13 @@ _COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("medium", Kind.CHOICE, "fibre, ethernet, copper, wireless or other.",
                choices=_choices(Medium), synonyms=("media", "bearer", "technology", "type"),
                example="fibre"),
-        Column("bandwidth_mbps", Kind.NUMBER, "Bandwidth in Mbit/s.", minimum=0,
+        Column("bandwidth_mbps", Kind.NUMBER, "Bandwidth in Mbit/s.", minimum=0, maximum=MAX_MBPS,
                synonyms=("bandwidth", "speed", "bandwidth (mbps)", "speed mbps", "capacity",
                          "port speed"),
                scaled_synonyms={"commit_rate": 0.001, "bandwidth_kbps": 0.001,
                                 "bandwidth (kbps)": 0.001, "speed kbps": 0.001},
                example="1000"),
-        Column("annual_cost_gbp", Kind.NUMBER, "Annual rental in pounds.", minimum=0,
+        Column("annual_cost_gbp", Kind.NUMBER, "Annual rental in pounds.", minimum=0, maximum=MAX_GBP,
                synonyms=("annual cost", "annual rental", "annual rental (£)", "annual cost (£)",
                          "rental", "cost", "cost gbp", "price", "annual charge"),
                example="4200"),

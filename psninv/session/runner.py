@@ -20,7 +20,8 @@ PROCESS_ROWS = 20_000
 def run_analysis(snapshot: Snapshot) -> Results:
     """Run both analysers on a snapshot, in this thread."""
     started = time.perf_counter()
-    analysis = analyse(snapshot.inventory)
+    # The links the TUI proposes are those a re-run of the analysis has proved (verified remedies).
+    analysis = analyse(snapshot.inventory, remedies=True)
     return index_analysis(analysis, snapshot.fingerprint, time.perf_counter() - started)
 
 
@@ -32,7 +33,7 @@ def analyse_database(url: str) -> tuple[tuple[Any, ...], Analysis]:
         inventory = store.load()
     finally:
         store.close()
-    return stamp, analyse(inventory)
+    return stamp, analyse(inventory, remedies=True)
 
 
 class AnalysisCancelled(Exception):

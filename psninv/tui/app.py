@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Hashable, Iterable, Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.style import Style
@@ -45,6 +47,7 @@ from psninv.tui.import_review import ImportScreen
 from psninv.tui.links import LinkScreen, LinksScreen
 from psninv.tui.map import MapScreen
 from psninv.tui.palette import JumpProvider
+from psninv.tui.paths import IMPORT_DIR_ENV
 from psninv.tui.safe_text import ControlCodeFilter
 from psninv.tui.site_detail import SiteScreen
 from psninv.tui.sites import SitesScreen
@@ -456,8 +459,11 @@ class PsninvApp(App[None]):
     # ---- navigation -------------------------------------------------------------------------
 
     def action_section(self, mode: str) -> None:
-        """Go to a section (each keeps its own history of opened details)."""
+        """Go to a section's own screen, its list, not whatever detail was open in it last."""
         self.switch_mode(mode)
+        # A detail left open in that section would take the next key (2 then a opened "Add a link").
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
 
     def action_back(self) -> None:
         """Go back: close the open detail, else return to the dashboard."""
@@ -479,8 +485,21 @@ class PsninvApp(App[None]):
             # A read-only viewer in a browser must not read files on the server either.
             self.notify("read-only: importing is off in the browser", severity="error", timeout=5)
             return
+        if self.is_web and self.import_folder is None:
+            self.notify(
+                "importing is off in the browser: psninv serve --import-dir DIR allows it from DIR",
+                severity="error",
+                timeout=6,
+            )
+            return
         if not isinstance(self.screen, ImportScreen):
-            self.push_screen(ImportScreen())
+            self.push_screen(ImportScreen(self.import_folder, confined=self.is_web))
+
+    @property
+    def import_folder(self) -> Path | None:
+        """The one folder a browser user may import from (`psninv serve --import-dir`), if any."""
+        folder = os.environ.get(IMPORT_DIR_ENV)
+        return Path(folder) if folder and self.is_web else None
 
     def action_export(self) -> None:
         """Open the export screen."""

@@ -17,6 +17,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from psninv.style import plural
 from psninv.tui import colours
 from psninv.tui.safe_text import cell, cleaned
 from psninv.tui.table import VirtualTable
@@ -60,25 +61,55 @@ class TopBar(Widget):
     def render(self) -> RenderableType:
         app = cast("PsninvApp", self.app)
         width = self.size.width
-        wide = width >= 100
-        bar = Text(no_wrap=True, overflow="ellipsis")
-        if width >= 90:
-            bar.append(" psninv ", style="bold reverse")
-        bar.append(" ")
-        for key, mode, label, short in SECTIONS:
-            style = "bold reverse" if mode == self.section else ""
-            bar.append(f"{key}", style=style or "bold")
-            bar.append(f" {label if wide else short} ", style=style)
         status = Text()
-        if app.status:
+        said = app.status
+        if app.read_only:
+            # Said on every screen, as a badge: a viewer should not find out by being refused.
+            status.append(" read-only ", style="bold black on yellow")
+            status.append(" ")
+            said = said.removeprefix("read-only").removeprefix(" · ")
+        if said:
             if app.busy:
                 status.append(SPINNER[app.spinner % len(SPINNER)] + " ", style="bold yellow")
-            status.append(app.status, style="yellow" if app.busy else "dim")
+            status.append(said, style="yellow" if app.busy else "dim")
+        # The status (the findings count, read-only) matters more than the sections' names: on a
+        # narrow terminal the other sections shrink to their keys before the status is cut.
+        for labels in ("long", "short", "compact", "keys"):
+            bar = self._sections(labels, with_name=width >= 90 and labels == "long")
+            if bar.cell_len + status.cell_len + 1 <= width:
+                break
         space = width - bar.cell_len - status.cell_len - 1
         if space > 0:
             bar.append(" " * space)
-            bar.append_text(status)
+        bar.append_text(status)
+        bar.truncate(width, overflow="ellipsis")
         return bar
+
+    def _sections(self, labels: str, *, with_name: bool) -> Text:
+        bar = Text(no_wrap=True, overflow="ellipsis")
+        if with_name:
+            bar.append(" psninv ", style="bold reverse")
+        bar.append(" ")
+        wide = self.size.width >= 100
+        for key, mode, label, short in SECTIONS:
+            current = mode == self.section
+            style = "bold reverse" if current else ""
+            bar.append(f"{key}", style=style or "bold")
+            if labels == "long":
+                bar.append(f" {label if wide else short} ", style=style)
+            elif labels == "short" or current:
+                bar.append(f" {short} ", style=style)
+            elif labels == "compact":
+                bar.append(f"{short} ")
+            else:
+                bar.append(" ")
+        return bar
+
+
+WRITE_ACTIONS = frozenset(
+    {"add_record", "edit_record", "delete_record", "add_prefix", "revert", "revert_batch", "apply"}
+)
+"""Actions that change the inventory: a read-only session's key bar does not advertise them."""
 
 
 class KeyBar(Widget):
@@ -97,9 +128,12 @@ class KeyBar(Widget):
     def render(self) -> RenderableType:
         line = Text(no_wrap=True, overflow="ellipsis")
         seen: set[str] = set()
+        read_only = cast("PsninvApp", self.app).read_only
         for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if not binding.show or not enabled or binding.action in seen:
                 continue
+            if read_only and binding.action.split("(")[0] in WRITE_ACTIONS:
+                continue  # not offered where it would only be refused
             seen.add(binding.action)
             line.append(f" {self.app.get_key_display(binding)} ", style="bold reverse")
             line.append(f" {binding.description} ")
@@ -135,10 +169,12 @@ class WhatIfBar(Static):
                 line.append("  computing…", style="yellow")
             else:
                 sites = len(view.cut_off_sites)
-                line.append(f" → {sites} site{'s' if sites != 1 else ''} cut off", style=colours.CUT_OFF)
+                # Nothing cut off is good news: not in the alarm colour.
+                alarm = colours.CUT_OFF if sites else "green"
+                line.append(f" → {plural(sites, 'site')} cut off", style=alarm)
                 if sites:
                     tenants = len(view.cut_off)
-                    line.append(f", {tenants} tenant{'s' if tenants != 1 else ''}")
+                    line.append(f", {plural(tenants, 'tenant')}")
                     line.append(f", {view.demand_lost_mbps:,.0f} Mbit/s lost")
             if hints:
                 line.append("  6", style="bold")

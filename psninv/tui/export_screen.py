@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -97,7 +98,9 @@ class ExportScreen(Screen[None]):
             )
         with Horizontal(classes="export-row"):
             yield Label("Save as", classes="export-label")
-            yield Input(value="psninv-export.xlsx", suggester=PathSuggester(), id="export-path")
+            # In a browser only the file's name is used: no server path is suggested.
+            suggester = None if self.app.is_web else PathSuggester()
+            yield Input(value="psninv-export.xlsx", suggester=suggester, id="export-path")
         yield Button("Export", id="export-go", variant="primary")
         yield Static("", id="export-status")
         yield KeyBar()
@@ -171,6 +174,8 @@ class ExportScreen(Screen[None]):
                 inventory = inventory.for_tenant(tenant)
             written = export_inventory(inventory, target, fmt=fmt)
         except Exception as exc:  # noqa: BLE001 - a PsninvError as it is, a bug logged as one
+            if self.app.is_web:
+                shutil.rmtree(target.parent, ignore_errors=True)  # the export's own temporary folder
             self.post_message(ExportFailed(exc))
             return
         self.post_message(ExportDone(written, fmt, inventory.counts(), delivered=self.app.is_web))
@@ -181,7 +186,11 @@ class ExportScreen(Screen[None]):
         partial = message.fmt in ("graphml", "geojson")
         note = "  (GraphML and GeoJSON hold sites and links only)" if partial else ""
         if message.delivered:
-            self.app.deliver_binary(message.written, save_filename=message.written.name)
+            handle = message.written.open("rb")
+            # Sent from the open file, which is already gone from the server's temporary folder:
+            # nothing of the inventory stays on the server once the browser has it.
+            shutil.rmtree(message.written.parent, ignore_errors=True)
+            self.app.deliver_binary(handle, save_filename=message.written.name)
             self.say(markup("[green]Sent $name to your browser[/] ($counts).$note", name=message.written.name,
                             counts=counts, note=note))
         else:

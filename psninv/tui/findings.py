@@ -29,6 +29,19 @@ IMPACT_LABELS = {
 }
 
 
+_UNITS = {"gbp": "£", "mbps": "Mbit/s", "km": "km", "pct": "%"}
+
+
+def impact_label(name: str) -> str:
+    """How a finding's detail names one of its figures: words and a unit, never a raw key."""
+    if name in IMPACT_LABELS:
+        return IMPACT_LABELS[name]
+    words = name.split("_")
+    unit = _UNITS.get(words[-1]) if len(words) > 1 else None
+    label = " ".join(words[:-1] if unit else words).capitalize()
+    return f"{label} ({unit})" if unit else label
+
+
 def finding_columns() -> list[Column]:
     """The columns every list of findings shows."""
     return [
@@ -98,6 +111,7 @@ class FindingsScreen(ListScreen):
     title_text = "Findings"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("w", "whatif", "What-if", show=True),
+        Binding("v", "events", "Events", show=True),
         Binding("space", "toggle_group", "Fold", show=False),
     ]
 
@@ -238,6 +252,12 @@ class FindingsScreen(ListScreen):
         self._rebuild()
         self.table.move_to_key(key)
 
+    def action_events(self) -> None:
+        """Every SRLG tag and provider ranked by what its failure cuts off; Enter fails one."""
+        from psninv.tui.events import EventsScreen
+
+        self.app.push_screen(EventsScreen())
+
     def action_whatif(self) -> None:
         finding = self._finding(self.table.cursor_key)
         if finding is None:
@@ -369,7 +389,7 @@ class FindingScreen(DetailScreen):
         for name, value in finding.impact.items():
             if name == "tenants_affected" and list(value) == list(finding.tenants):
                 continue
-            pairs.append((IMPACT_LABELS.get(name, name.replace("_", " ").capitalize()), _impact_text(value)))
+            pairs.append((impact_label(name), _impact_text(value)))
         parts: list[Any] = [head]
         if pairs:
             parts.append(fields(pairs, columns=1))

@@ -131,6 +131,7 @@ class RecordForm(ModalScreen["EditResult | None"]):
         )
         box.border_title = action
         box.border_subtitle = "^s saves · Esc cancels · * required"
+        self._initial = self.values()  # what Esc compares with before it throws anything away
         first = next(
             (w for w in self.query("#form-fields Input, #form-fields Select") if not w.disabled), None
         )
@@ -185,8 +186,25 @@ class RecordForm(ModalScreen["EditResult | None"]):
 
     @on(Button.Pressed, "#form-cancel")
     def action_cancel(self) -> None:
-        """Close the form without writing."""
-        self.dismiss(None)
+        """Close the form without writing; ask first if anything was typed into it."""
+        changed = [name for name, value in self.values().items() if value != self._initial.get(name)]
+        if not changed:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Discard the changes?",
+                [f"{name} was changed" for name in changed[:6]],
+                "Close the form without saving them?",
+                yes="Discard",
+            ),
+            answered,
+        )
 
     @work(thread=True, exclusive=True, group="form-save")
     def save(self, values: dict[str, Any]) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,12 +14,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, DirectoryTree, Input, ProgressBar, Static
 
+from psninv.io.diff import change_rows
 from psninv.io.importer import import_files
 from psninv.io.issues import ImportReport
-from psninv.store import ChangeRecord
+from psninv.style import plural
 from psninv.tui.base import KeyBar
 from psninv.tui.failures import failure_text
-from psninv.tui.paths import IMPORTABLE, ImportableTree, PathSuggester
+from psninv.tui.paths import IMPORTABLE, ImportableTree, PathSuggester, inside
 from psninv.tui.safe_text import cells, markup
 
 if TYPE_CHECKING:
@@ -60,24 +60,6 @@ class ImportCrashed(Message):
         self.applied = applied
 
 
-def shown(value: Any) -> str:
-    """A stored value as a reviewer reads it: dates ISO, whole numbers without .0, lists ';'-joined."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple | set | frozenset):
-        return ";".join(str(part) for part in value) or "—"
-    return str(value)
-
-
-def plural(count: int, noun: str) -> str:
-    """'1 error', '2 errors'."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
-
-
 def counts_line(counts: Mapping[str, Mapping[str, int]]) -> str:
     """Created, updated and unchanged per entity, on one line."""
     parts = [
@@ -86,25 +68,6 @@ def counts_line(counts: Mapping[str, Mapping[str, int]]) -> str:
         for entity, c in counts.items()
     ]
     return " · ".join(parts) or "nothing in the file"
-
-
-def change_rows(changes: Sequence[ChangeRecord]) -> list[tuple[str, str, str, str, str, str]]:
-    """Rows (change, entity, key, field, before, after): one per new row, one per changed field."""
-    rows = []
-    for change in changes:
-        if change.action == "create":
-            after = change.after or {}
-            filled = [(name, value) for name, value in after.items() if value not in (None, "")]
-            fields = ", ".join(f"{name}={shown(value)}" for name, value in filled)
-            rows.append(("create", change.entity, change.key, "", "", fields))
-            continue
-        before, after = change.before or {}, change.after or {}
-        for name in after:
-            if name in before and before[name] == after[name]:
-                continue  # a key column, carried to name the row
-            old, new = shown(before.get(name)), shown(after[name])
-            rows.append((change.action, change.entity, change.key, name, old, new))
-    return rows
 
 
 class ImportScreen(Screen[None]):
@@ -116,9 +79,11 @@ class ImportScreen(Screen[None]):
         Binding("o", "pick", "Other file", show=True),
     ]
 
-    def __init__(self, start: str | Path | None = None) -> None:
+    def __init__(self, start: str | Path | None = None, *, confined: bool = False) -> None:
         super().__init__()
         self.start = Path(start) if start is not None else Path.cwd()
+        # In a browser: only files inside `start` may be imported, and no server path is suggested.
+        self.confined = confined
         self.reviewed: ImportReport | None = None
         self.paths: list[str] = []
         self.running: str | None = None  # "review" or "apply" while a worker runs
@@ -132,8 +97,12 @@ class ImportScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("Import: pick a file, review its changes, then apply or cancel", classes="list-title")
         yield Input(
-            placeholder="file(s): .xlsx .csv .graphml .gml, ';' between  (→ completes, Enter reviews)",
-            suggester=PathSuggester(IMPORTABLE),
+            placeholder=(
+                "file name(s) in the import folder, ';' between (Enter reviews)"
+                if self.confined
+                else "file(s): .xlsx .csv .graphml .gml, ';' between  (→ completes, Enter reviews)"
+            ),
+            suggester=None if self.confined else PathSuggester(IMPORTABLE),
             id="import-path",
         )
         yield ImportableTree(self.start, id="import-tree")
@@ -173,7 +142,13 @@ class ImportScreen(Screen[None]):
             return
         # Several files are one import ("sites.csv; links.csv"): links may name the sites beside them.
         paths = [Path(part.strip()).expanduser() for part in value.split(";") if part.strip()]
+        if self.confined:
+            # A name typed in a browser is a name in the import folder.
+            paths = [self.start / path for path in paths]
         if len(paths) == 1 and paths[0].is_dir():
+            if self.confined and inside(paths[0], self.start) is None:
+                self.say("only the import folder can be browsed here")
+                return
             self.query_one("#import-tree", DirectoryTree).path = paths[0]
             self.query_one("#import-tree").focus()
             return
@@ -193,6 +168,10 @@ class ImportScreen(Screen[None]):
         """Start a dry run of the files: nothing is written, everything is checked and compared."""
         if self.running is not None:
             self.notify(f"wait: the {self.running} is still running", severity="warning", timeout=3)
+            return
+        if self.confined and any(inside(Path(path), self.start) is None for path in paths):
+            # After links and '..': a browser user reads nothing of the server outside the folder.
+            self.say("only files in the import folder can be imported here: nothing was read")
             return
         self.paths = paths
         self.reviewed = None

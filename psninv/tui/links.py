@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 
 from psninv.display import clean
 from psninv.model import srlg_tags
@@ -96,9 +96,18 @@ class LinksScreen(ListScreen):
 class LinkScreen(DetailScreen):
     """A circuit: its fields, its two ends (Enter opens them) and the findings about it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = forms.DETAIL_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *forms.DETAIL_KEYS,
+        Binding("v", "events", "Fail its tag or provider", show=True),
+    ]
 
     section = "links"
+
+    def action_events(self) -> None:
+        """Pick one of this circuit's SRLG tags or its provider to fail, with what each cuts off."""
+        from psninv.tui.events import EventsScreen
+
+        self.app.push_screen(EventsScreen(self.circuit))
 
     def __init__(self, circuit: str) -> None:
         super().__init__()

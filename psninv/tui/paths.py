@@ -12,6 +12,15 @@ from textual.widgets import DirectoryTree
 IMPORTABLE = (".xlsx", ".csv", ".graphml", ".gml")
 """The file types the importer reads."""
 
+IMPORT_DIR_ENV = "PSNINV_IMPORT_DIR"
+"""Where a TUI served to browsers may import from (`psninv serve --import-dir`); unset, it imports nothing."""
+
+
+def inside(path: Path, folder: Path) -> Path | None:
+    """The path, resolved, if it lies within folder (after links and '..'), else None."""
+    resolved = path.resolve()
+    return resolved if resolved.is_relative_to(folder.resolve()) else None
+
 # A directory this big is not worth listing on every key press.
 _MAX_ENTRIES = 5_000
 

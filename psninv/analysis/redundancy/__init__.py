@@ -1,6 +1,6 @@
 """The redundancy analyser: every single point of failure, who it cuts off, and the cheapest fix.
 
-Kinds (their names are part of the interface), one module each: isolated-site, single-homed,
+Kinds (their names are part of the interface), one module each: isolated-site, no-core-path, single-homed,
 bridge, cut-site, shared-risk, capacity, below-policy. The metrics, the severity rule and the
 routing rule are documented in docs/ANALYSIS.md.
 """
@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from psninv._gc import collector_paused
 from psninv.analysis.analyser import Config
 from psninv.analysis.connectivity import analyse_structure, build_network
+from psninv.analysis.events import rank_events
 from psninv.analysis.finding import Finding, Kind
 from psninv.analysis.policy import Policy
 from psninv.analysis.redundancy import (
@@ -20,6 +21,7 @@ from psninv.analysis.redundancy import (
     capacity,
     cut_sites,
     isolated,
+    no_core_path,
     shared_risk,
     single_homed,
 )
@@ -27,12 +29,20 @@ from psninv.analysis.redundancy.context import Context
 from psninv.analysis.redundancy.summary import KINDS, CapacitySummary, RedundancySummary, build_summary
 from psninv.analysis.remedies import plan_remedies
 from psninv.analysis.tariff import Tariff
+from psninv.analysis.verified import attach, verify_remedies
 from psninv.inventory import Inventory
 
 __all__ = ["KINDS", "CapacitySummary", "RedundancyAnalyser", "RedundancySummary", "find_redundancy"]
 
 # The order matters where finders share state: shared-risk fills ctx.risks, below-policy reads it.
-FINDERS = (isolated.find, single_homed.find, bridges.find, cut_sites.find, shared_risk.find)
+FINDERS = (
+    isolated.find,
+    no_core_path.find,
+    single_homed.find,
+    bridges.find,
+    cut_sites.find,
+    shared_risk.find,
+)
 
 
 class RedundancyAnalyser:
@@ -44,7 +54,17 @@ class RedundancyAnalyser:
     def run(self, inventory: Inventory, config: Config) -> tuple[list[Finding], RedundancySummary]:
         """Every redundancy gap of the active network less config.failed, worst first, and the summary."""
         with collector_paused():
-            return _find(inventory, config.policy, config.tariff, config.failed)
+            policy, tariff, failed = config.policy, config.tariff, config.failed
+            findings, summary = _find(inventory, policy, tariff, failed, events=config.events)
+            if config.remedies:
+                summary.verified = verify_remedies(
+                    inventory,
+                    lambda work: _find(work, policy, tariff, failed)[0],
+                    tariff,
+                    failed,
+                )
+                attach(findings, summary.verified, inventory)
+            return findings, summary
 
 
 def find_redundancy(
@@ -53,17 +73,18 @@ def find_redundancy(
     policy: Policy | None = None,
     tariff: Tariff | None = None,
     failed: Iterable[str] = (),
+    events: bool = False,
 ) -> tuple[list[Finding], RedundancySummary]:
-    """Find every redundancy gap of the active network (less any failed sites and circuits).
+    """Find every redundancy gap of the active network (less any failed sites, circuits and events).
 
-    Returns the findings, worst first, and the redundancy summary.
+    Returns the findings, worst first, and the redundancy summary (with the ranked events if asked).
     """
-    config = Config(policy=policy or Policy(), tariff=tariff or Tariff(), failed=tuple(failed))
+    config = Config(policy=policy or Policy(), tariff=tariff or Tariff(), failed=tuple(failed), events=events)
     return RedundancyAnalyser().run(inventory, config)
 
 
 def _find(
-    inventory: Inventory, policy: Policy, tariff: Tariff, failed: Iterable[str]
+    inventory: Inventory, policy: Policy, tariff: Tariff, failed: Iterable[str], *, events: bool = False
 ) -> tuple[list[Finding], RedundancySummary]:
     net = build_network(inventory, failed=failed)
     s = analyse_structure(net)
@@ -74,4 +95,7 @@ def _find(
     routing = capacity.find(ctx)
     below_policy.find(ctx)
     findings = sorted(ctx.findings, key=Finding.sort_key)
-    return findings, build_summary(ctx, findings, routing)
+    summary = build_summary(ctx, findings, routing)
+    if events:
+        summary.events = rank_events(s, ctx.labels)
+    return findings, summary

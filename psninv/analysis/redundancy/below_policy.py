@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from psninv.analysis.connectivity import Cut
+from psninv.analysis.disjoint import srlg_disjoint_pair
 from psninv.analysis.diversity import disjoint_paths
 from psninv.analysis.finding import Kind, Severity
 from psninv.analysis.policy import Requirement
@@ -22,6 +23,12 @@ class Measured:
     provider_diverse: bool
     shared_srlg: str | None
     shared_provider: str | None
+    site_disjoint: bool = True
+    """Two of the paths share no site (to two different cores where the policy wants two)."""
+    hangs_on: str | None = None
+    """The site every path to the core passes through, if one does."""
+    srlg_disjoint: bool = True
+    """Two of the paths share no site and no SRLG tag (searched: see psninv.analysis.disjoint)."""
 
 
 def find(ctx: Context) -> None:
@@ -83,6 +90,7 @@ def _measure(ctx: Context, v: int, need: Requirement) -> Measured:
         paths = disjoint_paths(s, v, limit=need.paths, distinct_cores=False)
     if cores >= 2 and need.cores > 2:
         cores = disjoint_paths(s, v, limit=need.cores, distinct_cores=True)
+    site_disjoint, hangs_on, srlg_disjoint = _disjointness(ctx, v, need, paths)
     srlg = ctx.risks.srlg.get(v)
     provider = ctx.risks.provider.get(v)
     # With fewer than two providers every path rides the same one (or one unknown).
@@ -94,7 +102,26 @@ def _measure(ctx: Context, v: int, need: Requirement) -> Measured:
         provider_diverse=provider_diverse,
         shared_srlg=srlg.name if srlg else None,
         shared_provider=provider.name if provider else None,
+        site_disjoint=site_disjoint,
+        hangs_on=hangs_on,
+        srlg_disjoint=srlg_disjoint,
     )
+
+
+def _disjointness(ctx: Context, v: int, need: Requirement, paths: int) -> tuple[bool, str | None, bool]:
+    """(site-disjoint, the site it hangs on, SRLG-disjoint) as far as the requirement asks."""
+    if need.disjoint == "link" or need.paths < 2 or paths < 2:
+        return paths >= 2 or need.disjoint == "link", None, paths >= 2 or need.disjoint != "srlg"
+    sep = ctx.hanging[v]
+    hangs_on = ctx.net.codes[sep] if sep >= 0 else None
+    if need.cores < 2 and need.disjoint == "site":
+        return sep < 0, hangs_on, True
+    pair = ctx.split.pair(v)
+    if pair is None:
+        return False, hangs_on, False
+    if need.disjoint == "site":
+        return True, None, True
+    return True, None, srlg_disjoint_pair(ctx.split, v) is not None
 
 
 def _shortfalls(need: Requirement, have: Measured) -> list[str]:
@@ -116,6 +143,12 @@ def _shortfalls(need: Requirement, have: Measured) -> list[str]:
             short.append(f"needs provider-diverse paths; all ride {rides}")
         elif single:
             short.append("needs provider-diverse paths, has a single path")
+    if have.paths >= 2 and not have.site_disjoint:
+        where = "the core" if need.cores < 2 else f"{need.cores} different cores"
+        through = f"; every path passes through {have.hangs_on}" if have.hangs_on else ""
+        short.append(f"needs two paths to {where} sharing no site{through}")
+    elif have.paths >= 2 and not have.srlg_disjoint and have.srlg_diverse:
+        short.append("needs two paths sharing no site or SRLG tag; none found")
     return short
 
 
@@ -130,6 +163,10 @@ def _short_words(need: Requirement, have: Measured) -> list[str]:
         words.append(f"paths share {have.shared_srlg}")
     if need.provider_diverse and not have.provider_diverse and have.paths >= 2:
         words.append(f"paths all ride {have.shared_provider or 'one provider'}")
+    if have.paths >= 2 and not have.site_disjoint:
+        words.append(f"hangs on {have.hangs_on}" if have.hangs_on else "no site-disjoint paths to two cores")
+    elif have.paths >= 2 and not have.srlg_disjoint and have.srlg_diverse:
+        words.append("no two paths sharing no SRLG tag found")
     return words or ["not SRLG- or provider-diverse"]
 
 
@@ -139,4 +176,5 @@ def _requirement_dict(need: Requirement) -> dict[str, int | bool]:
         "cores": need.cores,
         "srlg_diverse": need.srlg_diverse,
         "provider_diverse": need.provider_diverse,
+        "disjoint": need.disjoint,
     }

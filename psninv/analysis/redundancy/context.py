@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from psninv.analysis.connectivity import Cut, Structure, worst_criticality
-from psninv.analysis.diversity import GroupCut
+from psninv.analysis.disjoint import SplitGraph, hanging_on
+from psninv.analysis.diversity import GroupCut, SharedRisk
 from psninv.analysis.finding import Category, Finding, Kind, ProposedLink, Severity
 from psninv.analysis.policy import Policy
 from psninv.analysis.remedies import RemedyPlan
@@ -38,10 +39,28 @@ class Context:
         self.plan = RemedyPlan()
         # Filled in by the shared-risk finder; the below-policy finder measures diversity by it.
         self.risks = Risks()
+        # The cut-space labels the shared-risk finder built, kept for the events ranking.
+        self.labels: SharedRisk | None = None
         # One requirement per criticality level, looked up per site below instead of asked 100k times.
         levels = {level: policy.requirement(level) for level in set(self.net.crit)}
         self.need = [levels[level] for level in self.net.crit]
         self.degree = [len({self.net.other(e, v) for e in self.net.adj[v]}) for v in range(self.net.n)]
+        self._hanging: list[int] | None = None
+        self._split: SplitGraph | None = None
+
+    @property
+    def hanging(self) -> list[int]:
+        """For each site, the nearest site whose loss cuts it off from every core (-1: none)."""
+        if self._hanging is None:
+            self._hanging = hanging_on(self.s)
+        return self._hanging
+
+    @property
+    def split(self) -> SplitGraph:
+        """The split-node flow graph, built the first time a site needs paths to two cores sharing no site."""
+        if self._split is None:
+            self._split = SplitGraph(self.s)
+        return self._split
 
     # ----------------------------------------------------------------------------------------------
     # helpers

@@ -1,15 +1,19 @@
-"""shared-risk: sites with link-disjoint paths that one SRLG event, or one provider's outage, cuts off."""
+"""shared-risk: one finding per SRLG event or provider outage that cuts off sites with link-disjoint paths."""
 
 from __future__ import annotations
 
 from psninv.analysis.diversity import GroupCut, SharedRisk, provider_groups, srlg_groups
-from psninv.analysis.finding import Kind
+from psninv.analysis.finding import Kind, Severity
 from psninv.analysis.redundancy.context import Context
 from psninv.analysis.severity import shift
 
 
 def find(ctx: Context) -> None:
-    """Record the sites one SRLG or one provider cuts off, and keep the groups in ctx.risks."""
+    """Record each event cutting off a site no single failure does; keep per-site groups in ctx.risks.
+
+    The finding names every site the event cuts off (those behind a bridge too) and every circuit
+    of the event, so failing the finding's circuits is failing the event.
+    """
     s, net = ctx.s, ctx.net
     risks = ctx.risks
     if not s.has_core:
@@ -21,37 +25,23 @@ def find(ctx: Context) -> None:
     for v in candidates:
         wanted[v] = True
     tags = srlg_groups(s)
+    providers = provider_groups(s)
     labels = SharedRisk(s, tags.values())
+    ctx.labels = labels
     by_site: dict[int, list[GroupCut]] = {}
     for tag, edges in tags.items():
         group = labels.group_cut(tag, edges, wanted.__getitem__)
         if group is None:
             continue
-        for v in group.links:
-            if wanted[v]:
-                by_site.setdefault(v, []).append(group)
+        hidden = [v for v in group.links if wanted[v]]
+        for v in hidden:
+            by_site.setdefault(v, []).append(group)
+        _record(ctx, "srlg", group, edges, hidden, ctx.grade(group.cut),
+                f"Re-route the circuits of {{sites}} away from {tag} (another duct, route or exchange).")
     for v, groups in by_site.items():
         groups.sort(key=lambda g: (-g.cut.count, g.name))
-        group = groups[0]
-        risks.srlg[v] = group
-        code = net.codes[v]
-        links = sorted(net.edge_ids[e] for e in group.links[v])
-        others = [g.name for g in groups[1:]]
-        also = f" (also {', '.join(others[:3])})" if others else ""
-        ctx.add(
-            Kind.SHARED_RISK,
-            code,
-            ctx.grade(group.cut),
-            f"One {group.name} fault cuts off {ctx.label(v)}"
-            + (f" and {group.cut.count - 1} more sites" if group.cut.count > 1 else ""),
-            sites=[code],
-            links=links,
-            impact=ctx.impact(group.cut, srlg=group.name, shared_by=[g.name for g in groups]),
-            remedy=f"Re-route one of {', '.join(links[:4])} away from {group.name}{also} "
-            "(another duct, route or exchange).",
-        )
+        risks.srlg[v] = groups[0]
 
-    providers = provider_groups(s)
     risks.providers = len(providers)
     # One provider carrying every path is looked for only where policy wants diverse paths.
     wanting = [False] * net.n
@@ -64,22 +54,46 @@ def find(ctx: Context) -> None:
         group = labels.group_cut(name, edges, wanting.__getitem__)
         if group is None:
             continue
-        for v in group.links:
-            if wanting[v] and v not in risks.provider:
-                risks.provider[v] = group
-    for v, group in sorted(risks.provider.items()):
-        if v in risks.srlg:
+        hidden = [v for v in group.links if wanting[v]]
+        for v in hidden:
+            risks.provider.setdefault(v, group)
+        fresh = [v for v in hidden if v not in risks.srlg]
+        if not fresh:
             continue
-        code = net.codes[v]
-        # The finding is about this site; the outage's full reach is a count (it may be most sites).
-        own = s.single(v)
-        ctx.add(
-            Kind.SHARED_RISK,
-            code,
-            shift(ctx.grade(own), -2),
-            f"{ctx.label(v)}: every path rides {group.name}, one provider outage cuts it off",
-            sites=[code],
-            links=sorted(net.edge_ids[e] for e in net.adj[v]),
-            impact=ctx.impact(own, provider=group.name, provider_outage_sites_cut_off=group.cut.count),
-            remedy=f"Move one of {code}'s paths to another provider.",
-        )
+        # An outage of a whole provider is likelier to be repaired than a flooded exchange: two levels down.
+        _record(ctx, "provider", group, edges, fresh, shift(ctx.grade(group.cut), -2),
+                f"Move one path of {{sites}} to another provider than {name}.")
+
+
+def _record(
+    ctx: Context,
+    kind: str,
+    group: GroupCut,
+    edges: list[int],
+    hidden: list[int],
+    severity: Severity,
+    remedy: str,
+) -> None:
+    """One shared-risk finding for the event: every site it cuts off, every circuit it fails."""
+    net = ctx.net
+    hidden_codes = sorted(net.codes[v] for v in hidden)
+    cut_off = sorted(net.codes[v] for v in group.links)
+    first = ctx.label(min(hidden, key=lambda v: net.codes[v]))
+    others = group.cut.count - 1
+    event = f"One {group.name} outage" if kind == "provider" else f"One {group.name} fault"
+    title = f"{event} cuts off {first}"
+    if others:
+        title += f" and {others} more site{'s' if others != 1 else ''}"
+    shown = ", ".join(hidden_codes[:4])
+    if len(hidden_codes) > 4:
+        shown += f" and {len(hidden_codes) - 4} more"
+    ctx.add(
+        Kind.SHARED_RISK,
+        f"{kind}:{group.name}",
+        severity,
+        title,
+        sites=cut_off,
+        links=sorted(net.edge_ids[e] for e in edges),
+        impact=ctx.impact(group.cut, **{kind: group.name}, hidden_sites=hidden_codes),
+        remedy=remedy.format(sites=shown),
+    )

@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from psninv.analysis.capacity import Routing
+from psninv.analysis.events import FailureEvent
 from psninv.analysis.finding import Finding, Kind, Severity
 from psninv.analysis.policy import Policy
 from psninv.analysis.redundancy.context import Context
 from psninv.analysis.remedies import RemedySummary
+from psninv.analysis.verified import VerifiedPlan
 
 KINDS: tuple[Kind, ...] = (
     Kind.ISOLATED_SITE,
+    Kind.NO_CORE_PATH,
     Kind.SINGLE_HOMED,
     Kind.BRIDGE,
     Kind.CUT_SITE,
@@ -60,6 +63,10 @@ class RedundancySummary:
     remedy: RemedySummary
     capacity: CapacitySummary
     policy: Policy
+    events: list[FailureEvent] | None = None
+    """Every SRLG tag and provider, worst failure first, when asked for (Config.events)."""
+    verified: VerifiedPlan | None = None
+    """The verified remedies, when asked for (Config.remedies)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as JSON-ready data."""
@@ -76,7 +83,9 @@ class RedundancySummary:
             "remedy": self.remedy.to_dict(),
             "capacity": self.capacity.to_dict(),
             "policy": self.policy.to_dict(),
-        }
+        } | ({"events": [event.to_dict() for event in self.events]} if self.events is not None else {}) | (
+            {"verified_remedies": self.verified.to_dict()} if self.verified is not None else {}
+        )
 
 
 def build_summary(ctx: Context, findings: list[Finding], routing: Routing | None) -> RedundancySummary:
@@ -85,7 +94,8 @@ def build_summary(ctx: Context, findings: list[Finding], routing: Routing | None
     by_severity = Counter(f.severity for f in findings)
     by_kind = Counter(f.kind for f in findings)
     cores = sorted(net.codes[v] for v in range(net.n) if net.core[v])
-    without_core = sum(1 for v in range(net.n) if not s.in_core_component(v)) if cores else 0
+    # Without any core no site reaches one: every site is without a core.
+    without_core = sum(1 for v in range(net.n) if not s.in_core_component(v))
     return RedundancySummary(
         sites=net.n,
         links=len(net.edge_ids),

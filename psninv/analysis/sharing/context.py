@@ -391,7 +391,13 @@ class Context:
         savings_gbp = pounds(savings) if savings is not None else None
         savings_pct = percent(savings, involved) if savings is not None and involved else None
         # Compared exactly, not on the rounded percentage, so the verdict never flips on rounding.
-        hidden = savings is not None and bool(involved) and savings * 100 < self.threshold * involved
+        # A renewal window is a procurement opportunity whatever its discount: never hidden.
+        hidden = (
+            kind is not Kind.RENEWAL_WINDOW
+            and savings is not None
+            and bool(involved)
+            and savings * 100 < self.threshold * involved
+        )
         # impact and assumptions are built fresh for each finding by the caller, so they are filled in.
         if savings is not None:
             impact["savings_exact_gbp"] = exact(savings)

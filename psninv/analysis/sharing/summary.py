@@ -52,7 +52,7 @@ class KindTally:
 class SharingSummary:
     """What the network costs and what the shown sharing opportunities save, per tenant and overall."""
 
-    total_annual_cost_gbp: int
+    total_annual_cost_gbp: int | None
     active_links: int
     uncosted_links: int
     savings_gbp: int
@@ -128,7 +128,8 @@ def build_summary(ctx: Context) -> SharingSummary:
         )
     total_savings = sum(savings.values())
     return SharingSummary(
-        total_annual_cost_gbp=pounds(total_cost),
+        # Unknown is null, never zero: a network none of whose circuits has a cost is not free.
+        total_annual_cost_gbp=None if ctx.cids and uncosted == len(ctx.cids) else pounds(total_cost),
         active_links=len(ctx.cids),
         uncosted_links=uncosted,
         savings_gbp=total_savings,
