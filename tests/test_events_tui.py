@@ -40,7 +40,6 @@ def test_w_on_the_exchange_finding_cuts_off_what_failing_the_srlg_does(store: St
 def test_the_events_screen_ranks_sorts_and_fails_an_event(store: Store) -> None:
     from textual.widgets import OptionList
 
-    from psninv.tui.events import EventsScreen
 
     assert import_files(store, [sample_path()]).ok
     expected = simulate_failures(store.load(), [EVENT]).cut_off_sites
@@ -51,12 +50,7 @@ def test_the_events_screen_ranks_sorts_and_fails_an_event(store: Store) -> None:
         await settle(pilot)
         await pilot.press("v")
         await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, EventsScreen)
-        for _ in range(50):
-            if screen.events:
-                break
-            await pilot.pause(0.1)
+        screen = await events_listed(pilot)
         names = [e.fail_name for e in screen.events]
         assert names[0] == "provider:Kcom" and EVENT in names
         sites = [e.sites_cut_off for e in screen.events]
@@ -76,7 +70,6 @@ def test_the_events_screen_ranks_sorts_and_fails_an_event(store: Store) -> None:
 
 def test_a_circuits_detail_offers_its_own_tags_and_provider(store: Store) -> None:
     from psninv.model import srlg_tags
-    from psninv.tui.events import EventsScreen
     from psninv.tui.links import LinkScreen
 
     assert import_files(store, [sample_path()]).ok
@@ -91,12 +84,20 @@ def test_a_circuits_detail_offers_its_own_tags_and_provider(store: Store) -> Non
         await settle(pilot)
         await pilot.press("v")
         await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, EventsScreen)
-        for _ in range(50):
-            if screen.events:
-                break
-            await pilot.pause(0.1)
+        screen = await events_listed(pilot)
         assert {e.fail_name for e in screen.events} == own
 
     run_app(app, scenario)
+
+
+async def events_listed(pilot: Any) -> Any:
+    """The events screen now open, once its worker has listed the events (a few seconds at most)."""
+    from psninv.tui.events import EventsScreen
+
+    screen = pilot.app.screen
+    assert isinstance(screen, EventsScreen)
+    for _ in range(50):
+        if screen.events:
+            break
+        await pilot.pause(0.1)
+    return screen

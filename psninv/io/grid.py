@@ -8,7 +8,7 @@ from typing import Any
 
 from psninv.io.headers import normalise
 from psninv.io.issues import Issue
-from psninv.io.readers import RawTable
+from psninv.io.raw import RawTable
 
 EASTING = frozenset({"easting", "eastings", "os easting", "bng easting", "grid easting", "x bng"})
 NORTHING = frozenset({"northing", "northings", "os northing", "bng northing", "grid northing", "y bng"})

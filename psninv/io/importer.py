@@ -28,7 +28,8 @@ from psninv.io.issues import ERROR, WARNING, ImportReport, Issue
 from psninv.io.limits import DEFAULT_LIMITS, Limits
 from psninv.io.partner import foreign_changes, is_reference_header
 from psninv.io.plan import ENTITIES, Changes, NewRows, Plan, plan_import, stored_keys
-from psninv.io.readers import RawTable, read_path
+from psninv.io.raw import RawTable
+from psninv.io.readers import read_path
 from psninv.io.tag_hygiene import near_duplicate_tags
 from psninv.io.validate import Table
 from psninv.model import ENTITY_TABLES

@@ -17,7 +17,7 @@ from typing import Any
 
 from psninv.io.headers import normalise
 from psninv.io.issues import ERROR, WARNING, Issue
-from psninv.io.readers import RawTable
+from psninv.io.raw import RawTable
 
 TENANTS, SITES, CIRCUITS, TERMINATIONS = (
     "netbox tenants",

@@ -14,7 +14,7 @@ from typing import Any
 
 from psninv.io.headers import key_columns
 from psninv.io.issues import ERROR, Issue, cell_display
-from psninv.io.readers import RawTable
+from psninv.io.raw import RawTable
 from psninv.records import COLUMNS, ENTITY_KEYS, KEY_NOUNS, SINGULAR, Kind
 
 
