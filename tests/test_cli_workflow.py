@@ -84,7 +84,8 @@ def test_analyse_json_summary_keeps_its_keys(sample_db: str) -> None:
     ]
     assert list(summary["sharing"]) == [
         "total_annual_cost_gbp", "active_links", "uncosted_links", "savings_gbp", "savings_pct",
-        "avoided_gbp", "by_tenant", "opportunities", "by_kind", "hidden", "threshold_pct", "tariff",
+        "avoided_gbp", "by_tenant", "opportunities", "by_kind", "hidden", "breaks_policy", "threshold_pct",
+        "tariff",
         "warnings",
     ]
     assert list(summary["sharing"]["by_tenant"]["SCC"]) == [

@@ -173,7 +173,12 @@ def test_threshold_hides_and_include_hidden_shows(build) -> None:
     # The same two circuits are also parallel, and just as far below the bar.
     assert findings == []
     assert summary.hidden == 2
-    assert summary.by_kind["co-location"].to_dict() == {"count": 0, "hidden": 1, "savings_gbp": 0}
+    assert summary.by_kind["co-location"].to_dict() == {
+        "count": 0,
+        "hidden": 1,
+        "savings_gbp": 0,
+        "breaks_policy": 0,
+    }
     assert summary.savings_gbp == 0
     shown, summary_all = find_sharing(inventory, tariff=tariff, include_hidden=True)
     (found,) = of_kind(shown, "co-location")

@@ -73,33 +73,40 @@ def test_own_hub_near_a_shared_hub_is_consolidated(build) -> None:
             link("S2-A", "S2", "SH", "EDU", 100, 2000),
             link("NH-UP1", "NH", "CORE", "NHS", 1000, 20000),
             link("NH-UP2", "NH", "DC", "NHS", 1000, 15000),
+            link("DC-CORE", "DC", "CORE", "CC", 10000, 20000),
             link("N1-A", "N1", "NH", "NHS", 100, 3000),
             link("N2-A", "N2", "NH", "NHS", 100, 3000),
         ],
     )
     findings, _summary = find_sharing(inventory)
     (found,) = of_kind(findings, "hub-consolidation")
-    # Retire both uplinks (£35,000); SH's uplink carries the main one's 1,000 Mbit/s more.
-    savings = Decimal(35000) - Decimal(1000) * UPLIFT
+    # Retire both uplinks (£35,000); SH's uplink carries the main one's 1,000 Mbit/s more; NH's own
+    # building is re-homed on SH by a new 3 km circuit (£1,500 + £650 x 3 km).
+    savings = Decimal(35000) - Decimal(1000) * UPLIFT - Decimal(3450)
     assert found.id == "hub-consolidation:NH"
     assert found.sites == ["NH", "SH"]
-    assert found.savings_gbp == int(savings) == 32500
-    assert found.savings_pct == 79.3  # of £41,000: uplinks plus the re-homed access links
+    assert found.impact["rehome_link_gbp"] == 3450
+    assert found.savings_gbp == int(savings) == 29050
+    assert found.savings_pct == 70.9  # of £41,000: uplinks plus the re-homed access links
+    assert found.breaks_policy is None
     assert found.impact["rehomed"] == ["N1-A", "N2-A"]
     assert found.impact["distance_km"] == 3.0
-    assert found.severity.value == "medium"
+    assert found.severity.value == "medium", found.breaks_policy
 
 
 def test_single_homed_neighbours_back_each_other_up(build) -> None:
     inventory = build(
         tenants=TENANTS,
         sites=[
+            site("C", "CC", north(30000), LON, role="core"),
             site("H1", "CC", north(8000), LON, role="hub"),
             site("H2", "NHS", north(-8000), LON, role="hub"),
             site("D", "CC", LAT, LON),
             site("E", "NHS", north(400), LON),
         ],
         links=[
+            link("H1-C", "H1", "C", "CC", 1000, None),
+            link("H2-C", "H2", "C", "NHS", 1000, None),
             link("L-D", "D", "H1", "CC", 100, 3000),
             link("L-E", "E", "H2", "NHS", 100, 3500),
         ],
@@ -113,6 +120,7 @@ def test_single_homed_neighbours_back_each_other_up(build) -> None:
     assert found.id == "mutual-backup:D~E"
     assert found.savings_gbp == 3000 + 3500 - crosslink
     assert found.impact["helped"] == ["D", "E"]
+    assert found.breaks_policy is None  # each really gets a second path through the other
     assert found.proposed_links[0].annual_cost_gbp == crosslink
     assert found.proposed_links[0].length_km == round(km, 4)
     # A cost avoided, not cut: reported apart from the savings.

@@ -115,12 +115,16 @@ def test_co_located_groups_are_found_with_the_best_host_and_exact_pounds(
 
         best = max(group, key=by_hand)
         assert finding.id == f"co-location:{best}"
-        assert finding.savings_gbp == pounds(by_hand(best))
+        # A joiner the policy needs two paths for keeps one through a new link, netted from the saving.
+        assert finding.savings_gbp == pounds(by_hand(best)) - finding.impact.get("policy_links_gbp", 0)
         assert set(finding.tenants) >= {sample.sites[site]["tenant"] for site in group}
         assert finding.savings_pct is not None and finding.savings_pct >= TARIFF.threshold_pct
     castle = found[frozenset({"NUL-CHB", "NUL-CHS", "NUL-CHP"})]
     # £5,600 + £4,700 + £7,300 retired; 150 + 60 + 40 Mbit/s on a 200 Mbit/s bearer: 50 x £2.50.
-    assert (castle.id, castle.savings_gbp) == ("co-location:NUL-CHS", 17475)
+    assert (castle.id, castle.impact["savings_before_policy_gbp"]) == ("co-location:NUL-CHS", "17475")
+    # NUL-CHB (high: two site-disjoint paths) would hang off the host's one circuit: a link to its hub.
+    assert [(link.a_site, link.b_site) for link in castle.proposed_links] == [("NUL-CHB", "NUL-HUB")]
+    assert castle.savings_gbp == 17475 - castle.impact["policy_links_gbp"]
 
 
 def test_renewal_neighbours_are_one_window_with_their_dates_and_value(
@@ -182,9 +186,17 @@ def test_own_hub_is_consolidated_into_the_shared_hub(
         in UPSTREAM
     ]
     main = max(uplinks, key=lambda cid: (bandwidth(sample, cid), cost(sample, cid)))
-    expected = sum(cost(sample, cid) for cid in uplinks) - bandwidth(sample, main) * UPLIFT
+    km = haversine_km(
+        *(float(sample.sites[code][axis]) for code in (hub, shared) for axis in ("latitude", "longitude"))
+    )
+    rehome = round(TARIFF.crosslink_fixed_gbp + TARIFF.crosslink_per_km_gbp * km)
+    expected = sum(cost(sample, cid) for cid in uplinks) - bandwidth(sample, main) * UPLIFT - rehome
     assert sorted(finding.impact["uplinks"]) == sorted(uplinks)
     assert finding.savings_gbp == pounds(expected)
+    # The issue's own case: the high-criticality hub's 250 Mbit/s would fall back on a 100 Mbit/s
+    # circuit when its one new link fails, so the saving is not offered and not in the totals.
+    assert finding.breaks_policy and "overloads" in finding.breaks_policy
+    assert finding.severity.value == "info"
 
 
 def test_single_homed_library_is_backed_up_by_the_fire_hq(
@@ -211,10 +223,16 @@ def test_adjacent_prefixes_are_a_tidy_up(analysed: tuple[list[Finding], dict]) -
 def test_the_summary_adds_up(analysed: tuple[list[Finding], dict]) -> None:
     findings, summary = analysed
     shown = [f for f in findings if not f.impact["below_threshold"]]
-    cash = [f for f in shown if f.kind not in ("mutual-backup",) and f.savings_gbp is not None]
+    cash = [
+        f
+        for f in shown
+        if f.kind not in ("mutual-backup",) and f.savings_gbp is not None and not f.breaks_policy
+    ]
     assert summary.savings_gbp == sum(f.savings_gbp for f in cash)
     assert sum(entry.savings_gbp for entry in summary.by_tenant.values()) == summary.savings_gbp
-    assert summary.avoided_gbp == sum(f.savings_gbp or 0 for f in shown if f.kind == "mutual-backup")
+    assert summary.avoided_gbp == sum(
+        f.savings_gbp or 0 for f in shown if f.kind == "mutual-backup" and not f.breaks_policy
+    )
     assert summary.hidden == len(findings) - len(shown)
     assert summary.total_annual_cost_gbp > summary.savings_gbp > 0
     assert summary.warnings == []

@@ -22,11 +22,13 @@ class Config:
     failed: tuple[str, ...] = ()
     """Sites and circuits to treat as failed (a what-if); analysers that model the network drop them."""
     include_hidden: bool = False
+    """Keep sharing opportunities below the tariff's savings threshold."""
     events: bool = False
+    """Rank every SRLG tag and provider by what its failure cuts off (the redundancy summary's events)."""
     remedies: bool = False
     """Verify remedies: propose links for every high or critical site short of policy, keep the proven."""
-    """Rank every SRLG tag and provider by what its failure cuts off (the redundancy summary's events)."""
-    """Keep sharing opportunities below the tariff's savings threshold."""
+    check_policy: bool = True
+    """Apply each sharing opportunity, re-analyse, and mark those that break the policy (breaks_policy)."""
 
 
 class Analyser(Protocol[SummaryT_co]):

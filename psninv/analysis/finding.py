@@ -92,6 +92,9 @@ class Finding:
     savings_pct: float | None = None
     assumptions: dict[str, Any] = field(default_factory=dict)
     """The tariff and policy figures a sharing finding's £ rests on, as JSON data shown as written."""
+    breaks_policy: str | None = None
+    """Why taking this sharing opportunity would break the redundancy policy (None: it keeps it, or
+    it changes no circuit); such a finding is left out of every savings total."""
 
     @property
     def cut_off_sites(self) -> list[str]:

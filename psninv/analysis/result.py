@@ -13,6 +13,27 @@ from psninv.analysis.whatif import WhatIf
 
 
 @dataclass(slots=True)
+class ScenarioInfo:
+    """What an analysis of a scenario was run on: the files applied in memory, and what they changed."""
+
+    files: list[str]
+    created: int = 0
+    updated: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON-ready data."""
+        return {
+            "files": list(self.files),
+            "created": self.created,
+            "updated": self.updated,
+            "warnings": list(self.warnings),
+            "planned_in_service": True,
+            "written": False,
+        }
+
+
+@dataclass(slots=True)
 class Analysis:
     """The findings of the analysers that ran, worst first, and their summaries (None: did not run)."""
 
@@ -21,6 +42,8 @@ class Analysis:
     sharing: SharingSummary | None = None
     what_if: WhatIf | None = None
     """The what-if of the failures the analysis was given, if any."""
+    scenario: ScenarioInfo | None = None
+    """The files the inventory was analysed as if imported (analyse --scenario), if any."""
 
     @property
     def by_severity(self) -> dict[Severity, int]:
@@ -31,6 +54,8 @@ class Analysis:
     def summary_to_dict(self) -> dict[str, Any]:
         """The "summary" part of the JSON document."""
         summary: dict[str, Any] = {}
+        if self.scenario is not None:
+            summary["scenario"] = self.scenario.to_dict()
         if self.what_if is not None:
             summary["what_if"] = self.what_if.to_dict()
         if self.redundancy is not None:

@@ -196,14 +196,16 @@ def verify_remedies(
     analyse: Callable[[Inventory], list[Finding]],
     tariff: Tariff,
     failed: tuple[str, ...] = (),
+    targets: Callable[[list[Finding], Inventory], set[str]] = short_sites,
 ) -> VerifiedPlan:
     """Propose links for every high or critical site short of policy and keep those re-analysis proves.
 
-    `analyse` is the redundancy analysis (findings only) the proof re-runs.
+    `analyse` is the redundancy analysis (findings only) the proof re-runs; `targets` picks the
+    sites to fix from its findings (by default the high and critical sites short of policy).
     """
     plan = VerifiedPlan()
     findings = analyse(inventory)
-    start = short_sites(findings, inventory)
+    start = targets(findings, inventory)
     plan.sites_short = len(start)
     if not start:
         return plan
@@ -243,7 +245,7 @@ def verify_remedies(
         if not new:
             break
         trial = {**added, **{cid: row for cid, (row, _) in new.items()}}
-        after = short_sites(analyse(with_links(inventory, trial)), inventory)
+        after = targets(analyse(with_links(inventory, trial)), inventory)
         for cid, (row, members) in new.items():
             fixed = [code for code in members if code not in after]
             if fixed:
@@ -251,7 +253,7 @@ def verify_remedies(
                 plan.fixes[cid] = sorted(fixed)
         # Links that fixed nothing are dropped: verify the kept set again before the next round.
         if len(added) != len(trial):
-            after = short_sites(analyse(with_links(inventory, added)), inventory)
+            after = targets(analyse(with_links(inventory, added)), inventory)
             for cid in list(plan.fixes):
                 plan.fixes[cid] = [code for code in plan.fixes[cid] if code not in after]
         short = after & start

@@ -61,6 +61,15 @@ def _split(values: tuple[str, ...]) -> list[str]:
 )
 @click.option("--planned", is_flag=True, help="Count planned circuits as in service (the network to be).")
 @click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    metavar="FILE",
+    help="Analyse as if FILE (a workbook, CSV or GraphML; repeatable) had been imported, with planned "
+    "circuits in service; nothing is written. `psninv plan -o plan.xlsx` makes one.",
+)
+@click.option(
     "--events",
     is_flag=True,
     help="Rank every SRLG tag and provider by the sites, tenants and demand its failure cuts off.",
@@ -102,6 +111,7 @@ def _analyse(
     events: bool,
     remedies: bool | None,
     planned: bool,
+    scenarios: tuple[Path, ...],
     policy: Path | None,
     tariff: Path | None,
     include_hidden: bool,
@@ -112,8 +122,17 @@ def _analyse(
     from psninv.analysis.policy import Policy
     from psninv.io.report import iter_json, write_json
 
-    with open_to_read(db) as store, store.read() as conn:
-        inventory = load_inventory(conn, columns=columns_needed(only))
+    scenario = None
+    if scenarios:
+        from psninv.io.scenario import load_scenario
+
+        with open_to_read(db) as store:
+            scenario = load_scenario(store, scenarios)
+        inventory = scenario.inventory
+        planned = True
+    else:
+        with open_to_read(db) as store, store.read() as conn:
+            inventory = load_inventory(conn, columns=columns_needed(only))
     names = _split(failed)
     unknown = expand_failures(inventory, names).unknown
     if unknown:
@@ -142,6 +161,8 @@ def _analyse(
         remedies=remedies or workbook is not None,
         planned=planned,
     )
+    if scenario is not None:
+        result.scenario = scenario.info
     if fmt == "json":
         # People read it on a terminal; scripts and files get compact JSON, several times faster to write.
         indent = 2 if output is None and sys.stdout.isatty() else None
@@ -220,6 +241,16 @@ def print_what_if(what_if: WhatIf) -> None:
 def print_analysis(result: Analysis) -> None:
     """Print an analysis for a person: what-if, findings by category, then the summary."""
     out = console()
+    if result.scenario is not None:
+        info = result.scenario
+        out.print(
+            Text(
+                f"Scenario: as if {', '.join(info.files)} were imported ({info.created:,} rows created, "
+                f"{info.updated:,} updated), planned circuits in service. Nothing was written.",
+                style="bold",
+            )
+        )
+        out.print()
     if result.what_if is not None:
         print_what_if(result.what_if)
     ran = {Category.REDUNDANCY: result.redundancy is not None, Category.SHARING: result.sharing is not None}

@@ -140,6 +140,7 @@ def _register() -> None:
         history_cmds,
         inventory_cmds,
         listing_cmds,
+        plan_cmd,
         serve_cmd,
         ui_cmds,
     )

@@ -29,7 +29,8 @@ WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 GRAPH_SUFFIXES = frozenset({".graphml", ".gml"})
 UNSUPPORTED_WORKBOOKS = frozenset({".xls", ".xlsb", ".ods", ".numbers"})
-HELP_SHEETS = frozenset({"readme"})
+HELP_SHEETS = frozenset({"readme", "plan summary", "plan changes"})
+"""Sheets of notes for people (a README, a plan's summary and changes): read past without a warning."""
 
 _DELIMITERS = (",", ";", "\t", "|")
 _SEP_LINE = re.compile(r"\A\s*sep=([,;\t|])[ \t]*\r?\n")

@@ -32,7 +32,7 @@ from psninv.analysis.tariff import Tariff
 from psninv.analysis.verified import attach, verify_remedies
 from psninv.inventory import Inventory
 
-__all__ = ["KINDS", "CapacitySummary", "RedundancyAnalyser", "RedundancySummary", "find_redundancy"]
+__all__ = ["KINDS", "CapacitySummary", "RedundancyAnalyser", "RedundancySummary", "find_redundancy", "gaps"]
 
 # The order matters where finders share state: shared-risk fills ctx.risks, below-policy reads it.
 FINDERS = (
@@ -81,6 +81,11 @@ def find_redundancy(
     """
     config = Config(policy=policy or Policy(), tariff=tariff or Tariff(), failed=tuple(failed), events=events)
     return RedundancyAnalyser().run(inventory, config)
+
+
+def gaps(inventory: Inventory, policy: Policy, tariff: Tariff, failed: Iterable[str] = ()) -> list[Finding]:
+    """The redundancy findings alone (no events, no remedies), worst first: what a proof re-runs."""
+    return _find(inventory, policy, tariff, failed)[0]
 
 
 def _find(

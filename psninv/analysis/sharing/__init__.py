@@ -5,9 +5,11 @@ from __future__ import annotations
 from psninv._gc import collector_paused
 from psninv.analysis.analyser import Config
 from psninv.analysis.finding import Finding, Kind
+from psninv.analysis.redundancy import gaps
 from psninv.analysis.sharing import co_location, hubs, ip_overlap, mutual_backup, parallel, renewals
 from psninv.analysis.sharing.context import KINDS, Context
 from psninv.analysis.sharing.summary import KindTally, SharingSummary, TenantSavings, build_summary
+from psninv.analysis.sharing.verdicts import check_opportunities
 from psninv.analysis.tariff import Tariff
 from psninv.inventory import Inventory
 
@@ -41,6 +43,9 @@ class SharingAnalyser:
             ctx = Context(inventory, config.tariff)
             for search in SEARCHES:
                 search(ctx)
+            if config.check_policy:
+                policy, tariff = config.policy, config.tariff
+                check_opportunities(ctx, lambda work: gaps(work, policy, tariff))
             findings = [o.finding for o in ctx.opportunities if config.include_hidden or not o.hidden]
             findings.sort(key=Finding.sort_key)
             return findings, build_summary(ctx)

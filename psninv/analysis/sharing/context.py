@@ -102,6 +102,10 @@ class Opportunity:
     hidden: bool
     cash: bool
     shares: dict[str, int] = field(default_factory=dict)
+    weights: dict[str, Decimal] = field(default_factory=dict)
+    """What each tenant pays towards the costs involved: how the saving is shared out."""
+    involved: Decimal | None = None
+    """The annual cost the saving's percentage is taken of."""
 
 
 class Context:
@@ -422,7 +426,14 @@ class Context:
         )
         assumptions["threshold_pct"] = self.tariff.threshold_pct
         shares = split_pounds(savings_gbp, weights) if savings_gbp is not None and not hidden else {}
-        opportunity = Opportunity(finding=finding, hidden=hidden, cash=kind in CASH_KINDS, shares=shares)
+        opportunity = Opportunity(
+            finding=finding,
+            hidden=hidden,
+            cash=kind in CASH_KINDS,
+            shares=shares,
+            weights=weights,
+            involved=involved,
+        )
         self.opportunities.append(opportunity)
         return opportunity
 

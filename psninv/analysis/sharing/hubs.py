@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 
 from psninv.analysis.finding import Kind
 from psninv.analysis.geo import haversine_array
-from psninv.analysis.sharing.context import Context, gbp, mbps, num, uplift_calculation
+from psninv.analysis.sharing.context import Context, gbp, mbps, num
 
 KIND = Kind.HUB_CONSOLIDATION
 
@@ -77,7 +79,9 @@ def _report(ctx: Context, hub: str, target: str, km: float, uplinks: list[str], 
     retired_gbp = ctx.total_cost(uplinks)
     carried = ctx.bandwidth(ctx.primary(uplinks))
     uplift_gbp = None if carried is None else carried * rate
-    savings = None if retired_gbp is None or uplift_gbp is None else retired_gbp - uplift_gbp
+    # The hub's own building keeps its users: a new circuit re-homes it on the shared hub.
+    rehome_gbp = Decimal(int(tariff.crosslink_cost(km)))
+    savings = None if retired_gbp is None or uplift_gbp is None else retired_gbp - uplift_gbp - rehome_gbp
     involved = [*uplinks, *access]
     involved_gbp = ctx.total_cost(involved)
     tenant = ctx.tenant(hub)
@@ -88,7 +92,7 @@ def _report(ctx: Context, hub: str, target: str, km: float, uplinks: list[str], 
     )
     remedy = (
         f"Re-home {', '.join(access)} from {hub} to {target}, raise {target}'s uplink by "
-        f"{mbps(carried)} and cease {', '.join(uplinks)}."
+        f"{mbps(carried)}, connect {hub} itself to {target} by a new circuit and cease {', '.join(uplinks)}."
     )
     opportunity = ctx.add(
         kind=KIND,
@@ -109,14 +113,22 @@ def _report(ctx: Context, hub: str, target: str, km: float, uplinks: list[str], 
             "rehomed": access,
             "uplift_mbps": num(carried),
             "uplift_gbp": num(uplift_gbp),
-            "calculation": uplift_calculation(retired_gbp, carried, rate, savings, retired="uplinks retired"),
+            "rehome_link_gbp": int(rehome_gbp),
+            "calculation": (
+                f"{gbp(retired_gbp)} uplinks retired - {mbps(carried)} x {gbp(rate)} uplift - "
+                f"{gbp(rehome_gbp)} to re-home {hub} on {target} = {gbp(savings)} a year"
+            ),
         },
         remedy=remedy,
         assumptions={
             "hub_reach_km": tariff.hub_reach_km,
+            "crosslink_fixed_gbp": tariff.crosslink_fixed_gbp,
+            "crosslink_per_km_gbp": tariff.crosslink_per_km_gbp,
             "uplift_per_mbps_gbp": tariff.uplift_per_mbps_gbp,
             "rule": (
-                "savings = cost of the hub's uplinks - bandwidth of its main uplink x uplift; "
+                "savings = cost of the hub's uplinks - bandwidth of its main uplink x uplift - "
+                "a new circuit re-homing the hub's own site "
+                "(crosslink_fixed_gbp + crosslink_per_km_gbp x km); "
                 "re-homed access links keep their rental"
             ),
         },

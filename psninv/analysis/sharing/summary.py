@@ -42,10 +42,17 @@ class KindTally:
     count: int = 0
     hidden: int = 0
     savings_gbp: int = 0
+    breaks_policy: int = 0
+    """Shown opportunities that would break the redundancy policy: counted, their £ left out."""
 
     def to_dict(self) -> dict[str, Any]:
         """The tally as JSON-ready data."""
-        return {"count": self.count, "hidden": self.hidden, "savings_gbp": self.savings_gbp}
+        return {
+            "count": self.count,
+            "hidden": self.hidden,
+            "savings_gbp": self.savings_gbp,
+            "breaks_policy": self.breaks_policy,
+        }
 
 
 @dataclass(slots=True)
@@ -70,6 +77,11 @@ class SharingSummary:
         return {kind: tally.count for kind, tally in self.by_kind.items()}
 
     @property
+    def breaks_policy(self) -> int:
+        """How many shown opportunities would break the redundancy policy (their £ left out of the totals)."""
+        return sum(tally.breaks_policy for tally in self.by_kind.values())
+
+    @property
     def hidden(self) -> int:
         """How many opportunities fall below the savings threshold (and are left out unless asked for)."""
         return sum(tally.hidden for tally in self.by_kind.values())
@@ -87,6 +99,7 @@ class SharingSummary:
             "opportunities": {kind.value: count for kind, count in self.opportunities.items()},
             "by_kind": {kind.value: tally.to_dict() for kind, tally in self.by_kind.items()},
             "hidden": self.hidden,
+            "breaks_policy": self.breaks_policy,
             "threshold_pct": self.threshold_pct,
             "tariff": self.tariff.to_dict(),
             "warnings": list(self.warnings),
@@ -109,6 +122,9 @@ def build_summary(ctx: Context) -> SharingSummary:
             tally.hidden += 1
             continue
         tally.count += 1
+        if finding.breaks_policy:
+            tally.breaks_policy += 1
+            continue
         tally.savings_gbp += finding.savings_gbp or 0
         book = savings if opportunity.cash else avoided
         for tenant, share in opportunity.shares.items():

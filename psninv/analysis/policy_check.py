@@ -1,0 +1,234 @@
+"""Whether a change keeps the redundancy policy: it is applied, the network re-analysed, the gaps compared.
+
+A change keeps the policy when the network with it applied has no gap the network without it did
+not have: no high or critical site newly short of policy, no site newly cut off from the core, no
+circuit newly overloaded by a single failure. Where it would leave sites short, the verified
+remedies are asked for the links that bring them back; the change keeps the policy *with* those
+links only if a re-analysis with them applied proves it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from psninv.analysis.finding import Finding, Kind, ProposedLink
+from psninv.analysis.network_change import (
+    IdMaker,
+    NetworkChange,
+    apply_change,
+    combine,
+    plain_ids,
+    proposed_circuit,
+)
+from psninv.analysis.tariff import Tariff
+from psninv.analysis.verified import short_sites, verify_remedies
+from psninv.inventory import Inventory, Row
+
+Analyse = Callable[[Inventory], list[Finding]]
+"""The redundancy analysis (findings only) a check re-runs."""
+
+SECOND_PATH_KINDS = (Kind.SINGLE_HOMED, Kind.BRIDGE, Kind.CUT_SITE, Kind.SHARED_RISK)
+EXACT_BUDGET_S = 20.0
+"""Check every change alone while that is expected to take no longer than this; else in halving batches."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problems:
+    """What is wrong with a network: sites short of policy, sites cut off, circuits overloaded."""
+
+    short: frozenset[str] = frozenset()
+    """High and critical sites with a gap."""
+    cut_off: frozenset[str] = frozenset()
+    """Sites with no path to the core at all."""
+    overloads: frozenset[str] = frozenset()
+    """IDs of capacity findings: a circuit one failure (or none) pushes past its bandwidth."""
+    titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """A finding title per site or capacity finding ID, to say what went wrong."""
+
+    def __sub__(self, other: Problems) -> Problems:
+        return Problems(
+            self.short - other.short,
+            self.cut_off - other.cut_off,
+            self.overloads - other.overloads,
+            self.titles,
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.short or self.cut_off or self.overloads)
+
+    def describe(self) -> str:
+        """One line saying what the problems are, worst first, naming a few."""
+        parts = []
+        if self.cut_off:
+            parts.append(_named("cuts off", self.cut_off, self.titles))
+        if self.short:
+            parts.append(_named("leaves short of policy", self.short, self.titles))
+        if self.overloads:
+            parts.append("overloads " + "; ".join(self.titles.get(i, i) for i in sorted(self.overloads)[:2]))
+        return "; ".join(parts)
+
+
+def _named(verb: str, codes: frozenset[str], titles: dict[str, str]) -> str:
+    shown = sorted(codes)[:3]
+    more = f" and {len(codes) - 3} more" if len(codes) > 3 else ""
+    first = titles.get(shown[0])
+    return f"{verb} {', '.join(shown)}{more}" + (f" ({first})" if first else "")
+
+
+def problems_of(findings: list[Finding], inventory: Inventory) -> Problems:
+    """The problems a redundancy analysis found."""
+    titles: dict[str, str] = {}
+    short = short_sites(findings, inventory)
+    cut_off: set[str] = set()
+    overloads: set[str] = set()
+    for finding in findings:
+        if finding.kind in (Kind.ISOLATED_SITE, Kind.NO_CORE_PATH):
+            cut_off.update(finding.sites)
+            for code in finding.sites:
+                titles.setdefault(code, finding.title)
+        elif finding.kind is Kind.CAPACITY:
+            overloads.add(finding.id)
+            titles[finding.id] = finding.title
+        elif finding.kind is Kind.BELOW_POLICY and finding.sites:
+            titles.setdefault(finding.sites[0], finding.title)
+    return Problems(frozenset(short), frozenset(cut_off), frozenset(overloads), titles)
+
+
+def without_second_path(findings: list[Finding]) -> dict[str, str]:
+    """Sites one failure (a circuit, a site, an SRLG tag) cuts off, each with the finding that says so."""
+    out: dict[str, str] = {}
+    for finding in findings:
+        if finding.kind not in SECOND_PATH_KINDS:
+            continue
+        codes = finding.sites[:1] if finding.kind is Kind.SINGLE_HOMED else finding.cut_off_sites
+        for code in codes:
+            out.setdefault(code, finding.title)
+    return out
+
+
+@dataclass(slots=True)
+class Verdict:
+    """Whether a change keeps the policy, why not, and the links it needs to keep it."""
+
+    keeps: bool
+    reason: str = ""
+    extra: dict[str, Row] = field(default_factory=dict)
+    """New circuits (rows of status planned) that keep the policy with the change applied."""
+    method: str = "alone"
+    """How it was checked: "alone" (applied by itself) or "batch" (with others, no new gap)."""
+
+    links: list[ProposedLink] = field(default_factory=list)
+    """The extra circuits as proposed links (with their lengths), in the order of `extra`."""
+
+    @property
+    def extra_gbp(self) -> float:
+        """The annual rental of the extra circuits."""
+        return float(sum(row.get("annual_cost_gbp") or 0.0 for row in self.extra.values()))
+
+
+class PolicyChecker:
+    """Checks changes against one network: its problems are measured once, each change's by re-analysis."""
+
+    def __init__(self, inventory: Inventory, analyse: Analyse, tariff: Tariff, ids: IdMaker | None = None):
+        self.base = inventory
+        self.analyse = analyse
+        self.tariff = tariff
+        self.ids = ids or IdMaker(inventory.links)
+        started = time.perf_counter()
+        findings = analyse(inventory)
+        self.seconds = time.perf_counter() - started
+        """How long one analysis of this network takes: what each check costs."""
+        self.before = problems_of(findings, inventory)
+        self.runs = 1
+
+    def problems(self, change: NetworkChange) -> tuple[Problems, dict[str, str]]:
+        """The new problems of the network with the change built, and who lacks a second path then."""
+        after = apply_change(self.base, change, in_service=True)
+        findings = self.analyse(after)
+        self.runs += 1
+        return problems_of(findings, after) - self.before, without_second_path(findings)
+
+    def check(self, change: NetworkChange, promised: Sequence[str] = (), *, repair: bool = True) -> Verdict:
+        """Apply one change alone and re-analyse; `promised` are sites it claims to give a second path.
+
+        With `repair`, sites it would leave short of policy or cut off get verified remedies, and
+        the change keeps the policy with them if a re-analysis proves it.
+        """
+        verdict = self._check(change, promised, repair)
+        verdict.reason = plain_ids(verdict.reason, change)
+        return verdict
+
+    def _check(self, change: NetworkChange, promised: Sequence[str], repair: bool) -> Verdict:
+        new, lacking = self.problems(change)
+        broken = [code for code in promised if code in lacking]
+        if broken:
+            return Verdict(False, f"{', '.join(broken)} still has no second path: {lacking[broken[0]]}")
+        if not new:
+            return Verdict(True)
+        if new.overloads or not repair:
+            return Verdict(False, new.describe())
+        return self._repair(change, new)
+
+    def _repair(self, change: NetworkChange, new: Problems) -> Verdict:
+        after = apply_change(self.base, change, in_service=True)
+        wanted = set(new.short | new.cut_off)
+
+        def targets(findings: list[Finding], inventory: Inventory) -> set[str]:
+            found = problems_of(findings, inventory)
+            return set(found.short | found.cut_off) & wanted
+
+        plan = verify_remedies(after, self.analyse, self.tariff, targets=targets)
+        self.runs += plan.rounds * 2 + 1
+        if plan.unfixable or not plan.links:
+            return Verdict(False, new.describe() + ", and no new link within reach proved to fix it")
+        extra = {}
+        for link in plan.links:
+            cid = self.ids()
+            extra[cid] = proposed_circuit(cid, link, self.base)
+        again, _ = self.problems(change.merged(NetworkChange(add=extra)))
+        if again:
+            return Verdict(False, again.describe())
+        return Verdict(True, extra=extra, links=list(plan.links))
+
+    def check_all(
+        self,
+        changes: Sequence[NetworkChange],
+        promised: Sequence[Sequence[str]],
+        *,
+        exact: bool | None = None,
+    ) -> list[Verdict]:
+        """A verdict for every change: each applied alone, or, on a network too large for that, in batches.
+
+        A batch whose changes together bring no new problem passes whole; a batch that does is
+        halved until each change that fails is checked (and repaired) alone. `exact` forces one
+        way or the other; by default changes go alone while that takes under EXACT_BUDGET_S.
+        """
+        if exact is None:
+            exact = self.seconds * len(changes) <= EXACT_BUDGET_S
+        if exact:
+            return [self.check(change, wanted) for change, wanted in zip(changes, promised, strict=True)]
+        verdicts: list[Verdict | None] = [None] * len(changes)
+        self._halving(list(range(len(changes))), changes, promised, verdicts)
+        return [v if v is not None else Verdict(False, "not checked") for v in verdicts]
+
+    def _halving(
+        self,
+        indexes: list[int],
+        changes: Sequence[NetworkChange],
+        promised: Sequence[Sequence[str]],
+        verdicts: list[Verdict | None],
+    ) -> None:
+        if len(indexes) == 1:
+            i = indexes[0]
+            verdicts[i] = self.check(changes[i], promised[i])
+            return
+        new, lacking = self.problems(combine(changes[i] for i in indexes))
+        if not new and not any(code in lacking for i in indexes for code in promised[i]):
+            for i in indexes:
+                verdicts[i] = Verdict(True, method="batch")
+            return
+        half = len(indexes) // 2
+        self._halving(indexes[:half], changes, promised, verdicts)
+        self._halving(indexes[half:], changes, promised, verdicts)
