@@ -33,11 +33,12 @@ def check_opportunities(ctx: Context, analyse: Callable[[Inventory], list[Findin
     if not groups[True] and not groups[False]:
         return None
     checker = PolicyChecker(ctx.inventory, analyse, ctx.tariff, ids)
-    for group in groups.values():
+    for re_routing, group in groups.items():
         if not group:
             continue
         promised = [_promised(opportunity.finding) for opportunity, _ in group]
-        verdicts = checker.check_all([change for _, change in group], promised)
+        # A cross-link must give its sites a second path by itself: it is never propped up.
+        verdicts = checker.check_all([change for _, change in group], promised, repair=re_routing)
         for (opportunity, change), verdict in zip(group, verdicts, strict=True):
             _apply(ctx, opportunity, change, verdict)
     return checker
