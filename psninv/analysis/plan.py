@@ -205,6 +205,48 @@ def severe_sites(findings: list[Finding], inventory: Inventory) -> set[str]:
     return out & set(inventory.sites)
 
 
+@dataclass(slots=True)
+class Remedies:
+    """The plan's first stage: proven new links and capacity upgrades, as one change."""
+
+    fix: NetworkChange
+    fixes: dict[str, list[str]]
+    """Each new link's ID to the sites it was proven to fix."""
+    upgrades: dict[str, float]
+    """Each upgraded circuit's added rental, a year."""
+    unfixable: list[str]
+    spend_gbp: float
+
+
+def prove_remedies(
+    base: Inventory,
+    find: Callable[[Inventory], list[Finding]],
+    tariff: Tariff,
+    ids: IdMaker,
+    budget_gbp: float | None = None,
+) -> Remedies:
+    """Verified links for every severe gap (those fixing most sites first within a budget), then upgrades."""
+    remedy = verify_remedies(base, find, tariff, targets=severe_sites)
+    fix = NetworkChange(source="remedy")
+    fixes: dict[str, list[str]] = {}
+    order = sorted(
+        zip(remedy.circuit_ids, remedy.links, strict=True), key=lambda item: -len(remedy.fixes[item[0]])
+    )
+    spent = 0.0
+    for old_id, link in order:
+        cost = link.annual_cost_gbp or 0.0
+        if budget_gbp is not None and spent + cost > budget_gbp:
+            continue
+        spent += cost
+        cid = ids()
+        fix.add[cid] = proposed_circuit(cid, link, base)
+        fixes[cid] = remedy.fixes[old_id]
+    unfixable = [f"{u.site}: {u.reason}" for u in remedy.unfixable]
+    upgrades = _capacity(base, fix, find, tariff, budget_gbp, spent)
+    spent += sum(upgrades.values())
+    return Remedies(fix, fixes, upgrades, unfixable, spent)
+
+
 def make_plan(
     inventory: Inventory,
     *,
@@ -231,24 +273,9 @@ def make_plan(
     ids = IdMaker(inventory.links)
 
     step("proving remedies", 1, total_steps)
-    remedy = verify_remedies(base, find, tariff, targets=severe_sites)
-    fix = NetworkChange(source="remedy")
-    fixes: dict[str, list[str]] = {}
-    order = sorted(
-        zip(remedy.circuit_ids, remedy.links, strict=True), key=lambda item: -len(remedy.fixes[item[0]])
-    )
-    spent = 0.0
-    for old_id, link in order:
-        cost = link.annual_cost_gbp or 0.0
-        if budget_gbp is not None and spent + cost > budget_gbp:
-            continue
-        spent += cost
-        cid = ids()
-        fix.add[cid] = proposed_circuit(cid, link, base)
-        fixes[cid] = remedy.fixes[old_id]
-    unfixable = [f"{u.site}: {u.reason}" for u in remedy.unfixable]
-    upgrades = _capacity(base, fix, find, tariff, budget_gbp, spent)
-    spent += sum(delta for delta in upgrades.values())
+    remedies = prove_remedies(base, find, tariff, ids, budget_gbp)
+    fix, fixes, upgrades, spent = remedies.fix, remedies.fixes, remedies.upgrades, remedies.spend_gbp
+    unfixable = remedies.unfixable
 
     taken: list[str] = []
     left: dict[str, str] = {}
@@ -357,17 +384,10 @@ def _capacity(
     return deltas
 
 
-def _greedy(
-    network: Inventory,
-    found: list[Finding],
-    fix: NetworkChange,
-    find: Callable[[Inventory], list[Finding]],
-    tariff: Tariff,
-    ids: IdMaker,
-    budget_gbp: float | None,
-    spent: float,
-) -> tuple[list[tuple[Finding, NetworkChange]], dict[str, str], str]:
-    """Take cash opportunities largest net saving first, each re-verified with everything taken before it."""
+def sharing_candidates(
+    network: Inventory, found: list[Finding], fix: NetworkChange, tariff: Tariff, ids: IdMaker
+) -> tuple[list[tuple[Finding, NetworkChange]], dict[str, str]]:
+    """The cash opportunities a plan may take, as changes (with their policy links), and why not others."""
     fixed = set(fix.add)
     left: dict[str, str] = {}
     candidates: list[tuple[Finding, NetworkChange]] = []
@@ -391,6 +411,21 @@ def _greedy(
             change.why[cid] = "keeps the redundancy policy"
             change.add[cid] = proposed_circuit(cid, link, network)
         candidates.append((finding, change))
+    return candidates, left
+
+
+def _greedy(
+    network: Inventory,
+    found: list[Finding],
+    fix: NetworkChange,
+    find: Callable[[Inventory], list[Finding]],
+    tariff: Tariff,
+    ids: IdMaker,
+    budget_gbp: float | None,
+    spent: float,
+) -> tuple[list[tuple[Finding, NetworkChange]], dict[str, str], str]:
+    """Take cash opportunities largest net saving first, each re-verified with everything taken before it."""
+    candidates, left = sharing_candidates(network, found, fix, tariff, ids)
     candidates.sort(key=lambda item: (-(item[0].savings_gbp or 0), item[0].id))
     checker = PolicyChecker(network, find, tariff, ids)
     exact = checker.seconds * len(candidates) <= EXACT_BUDGET_S
