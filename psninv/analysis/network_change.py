@@ -7,6 +7,7 @@ the network with it applied really does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -306,6 +307,12 @@ def main_uplink(inventory: Inventory, site: str, *, exclude: str = "") -> str | 
 
 def plain_ids(text: str, change: NetworkChange) -> str:
     """Text with the change's provisional new circuit IDs replaced by what they are (their ends)."""
-    for cid, row in change.add.items():
-        text = text.replace(cid, f"the new {row['a_site']}–{row['b_site']} circuit")
-    return text
+
+    def name(match: re.Match[str]) -> str:
+        row = change.add.get(match.group())
+        return match.group() if row is None else f"the new {row['a_site']}–{row['b_site']} circuit"
+
+    return _NEW_ID.sub(name, text) if NEW_PREFIX in text else text
+
+
+_NEW_ID = re.compile(re.escape(NEW_PREFIX) + r"\d+")
