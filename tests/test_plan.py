@@ -206,3 +206,14 @@ def test_planned_circuits_count_in_a_scenario(sample: Inventory) -> None:
     new = [c for c in plan.changes if c.action == "add"]
     assert new and all(plan.after.links[c.circuit]["status"] == "planned" for c in new)
     assert all(with_planned(plan.after).links[c.circuit]["status"] == "active" for c in new)
+
+
+def test_a_real_topology_without_costs_or_criticality_has_nothing_to_plan(databases: Databases) -> None:
+    db = databases.new()
+    graph = Path(__file__).parent / "data" / "topology-zoo" / "KentmanJan2011.graphml"
+    assert run("import", str(graph), "--db", db).exit_code == 0
+    table = run("plan", "--db", db)
+    assert table.exit_code == 0 and "Nothing to change" in table.stdout
+    assert "unknown: no circuit has a cost" in table.stdout  # unknown, never £0
+    totals = json.loads(run("plan", "--db", db, "--format", "json").stdout)["totals"]
+    assert totals["annual_before_gbp"] is None and totals["net_gbp"] == 0

@@ -105,8 +105,9 @@ class TenantMoney:
 class PlanTotals:
     """The plan's money: the bill before and after, what it spends, what it saves, and the net."""
 
-    annual_before_gbp: int
-    annual_after_gbp: int
+    annual_before_gbp: int | None
+    """Today's bill (None: no active circuit has a cost, so it is unknown, not zero)."""
+    annual_after_gbp: int | None
     spend_gbp: int
     """New circuits and upgrades, a year."""
     remedy_spend_gbp: int
@@ -118,7 +119,9 @@ class PlanTotals:
 
     @property
     def net_gbp(self) -> int:
-        """Before less after: positive when the plan saves money overall."""
+        """What the plan saves a year, net of what it spends: positive when it saves money overall."""
+        if self.annual_before_gbp is None or self.annual_after_gbp is None:
+            return self.savings_gbp - self.spend_gbp - self.committed_gbp
         return self.annual_before_gbp - self.annual_after_gbp
 
     @property
@@ -316,7 +319,11 @@ def make_plan(
         c.annual_gbp for c in changes if c.annual_gbp and c.annual_gbp > 0 and c.source == "remedy"
     )
     savings = -sum(c.annual_gbp for c in ours if c.annual_gbp and c.annual_gbp < 0)
-    if tenant is None:
+    before_total: int | None
+    after_total: int | None
+    if not any(row.get("annual_cost_gbp") is not None for row in with_planned(after).links.values()):
+        before_total = after_total = None  # nothing is costed: the bill is unknown, not £0
+    elif tenant is None:
         before_total = pounds(sum(costs_before.values(), Decimal(0)))
         after_total = pounds(sum(costs_after.values(), Decimal(0)))
     else:

@@ -118,26 +118,29 @@ def plan_command(
 
 def _print(plan: Any) -> None:
     out = console()
+    if not plan.changes:
+        out.print(
+            Text(
+                "Nothing to change: no critical or high gap to close, and no sharing opportunity "
+                "that keeps the redundancy policy and saves money."
+            )
+        )
     rows = [
         (c.action, c.circuit, f"{c.a_site}–{c.b_site}", _signed(c.annual_gbp), c.tenant, c.reason)
         for c in plan.changes[:MAX_ROWS]
     ]
     who = f" for {plan.tenant}" if plan.tenant else ""
-    out.print(
-        table(
-            ["change", "circuit", "between", "£ a year", "tenant", "why"],
-            rows,
-            title=f"The plan{who}: {plural(len(plan.changes), 'change')}",
-            numeric=("£ a year",),
-        )
-    )
+    if rows:
+        columns = ["change", "circuit", "between", "£ a year", "tenant", "why"]
+        title = f"The plan{who}: {plural(len(plan.changes), 'change')}"
+        out.print(table(columns, rows, title=title, numeric=("£ a year",)))
     if len(plan.changes) > MAX_ROWS:
         out.print(
             f"… and {len(plan.changes) - MAX_ROWS:,} more changes: -o plan.xlsx or --format json lists all."
         )
     t = plan.totals
     money_rows = [
-        ("Annual circuit cost", f"{money(t.annual_before_gbp)} → {money(t.annual_after_gbp)}"),
+        ("Annual circuit cost", _bill(t.annual_before_gbp, t.annual_after_gbp)),
         (
             "New circuits and upgrades",
             f"{money(t.spend_gbp)} a year ({money(t.remedy_spend_gbp)} to reach the policy)",
@@ -202,3 +205,9 @@ def _signed(value: float | None) -> str:
     if round(value) == 0:
         return "£0"
     return f"+£{value:,.0f}" if value > 0 else f"-£{-value:,.0f}"
+
+
+def _bill(before: int | None, after: int | None) -> str:
+    if before is None or after is None:
+        return "unknown: no circuit has a cost"
+    return f"{money(before)} → {money(after)}"

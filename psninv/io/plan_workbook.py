@@ -50,7 +50,10 @@ def write_plan_workbook(plan: Plan, path: str | Path) -> None:
         ]
         for index, (label, value) in enumerate(figures, start=2):
             summary.write_string(index, 0, label, bold if label.startswith("Net") else None)
-            summary.write_number(index, 1, value, money)
+            if value is None:
+                summary.write_string(index, 1, "unknown")
+            else:
+                summary.write_number(index, 1, value, money)
         row = len(figures) + 2
         summary.write_string(row, 0, "Net saving, % of the cost before")
         if totals.net_pct is not None:
