@@ -15,6 +15,15 @@ def money(value: float | None) -> str:
     return "" if value is None else f"£{value:,.0f}"
 
 
+def signed_money(value: float | None) -> str:
+    """A change to a bill: +£1,200 spent, -£4,300 saved, £0, or "unknown"."""
+    if value is None:
+        return "unknown"
+    if round(value) == 0:
+        return "£0"
+    return f"+£{value:,.0f}" if value > 0 else f"-£{-value:,.0f}"
+
+
 def plural(count: int, noun: str) -> str:
     """A count and its noun, made plural where it needs to be: 1 site, 2 sites, 1,000 sites."""
     return f"{count:,} {noun}{'' if count == 1 else 's'}"

@@ -299,6 +299,31 @@ def make_plan(
     changes += _already_planned(inventory)
 
     step("costing", 4, total_steps)
+    if tenant is not None:
+        changes = [
+            change for change in changes if change.tenant == tenant or _touches(inventory, change, tenant)
+        ]
+    totals, by_tenant = plan_money(inventory, after, changes, tenant)
+    step("done", total_steps, total_steps)
+    return Plan(
+        changes=changes,
+        after=after,
+        before_analysis=before,
+        after_analysis=after_analysis,
+        totals=totals,
+        by_tenant=by_tenant,
+        taken=taken,
+        left=left,
+        unfixable=unfixable,
+        method=method,
+        tenant=tenant,
+    )
+
+
+def plan_money(
+    inventory: Inventory, after: Inventory, changes: list[PlanChange], tenant: str | None = None
+) -> tuple[PlanTotals, dict[str, TenantMoney]]:
+    """The plan's totals and each tenant's bill before and after, costed from the two inventories."""
     costs_before = tenant_annual_costs(inventory)
     costs_after = tenant_annual_costs(with_planned(after))
     by_tenant = {
@@ -308,9 +333,6 @@ def make_plan(
         for code in sorted(set(costs_before) | set(costs_after))
     }
     if tenant is not None:
-        changes = [
-            change for change in changes if change.tenant == tenant or _touches(inventory, change, tenant)
-        ]
         by_tenant = {code: money for code, money in by_tenant.items() if code == tenant}
     ours = [c for c in changes if c.source != "inventory"]
     committed = sum(c.annual_gbp or 0.0 for c in changes if c.source == "inventory")
@@ -337,20 +359,7 @@ def make_plan(
         savings_gbp=round(savings),
         committed_gbp=round(committed),
     )
-    step("done", total_steps, total_steps)
-    return Plan(
-        changes=changes,
-        after=after,
-        before_analysis=before,
-        after_analysis=after_analysis,
-        totals=totals,
-        by_tenant=by_tenant,
-        taken=taken,
-        left=left,
-        unfixable=unfixable,
-        method=method,
-        tenant=tenant,
-    )
+    return totals, by_tenant
 
 
 def _capacity(

@@ -15,7 +15,7 @@ from psninv.atomic import replacing
 from psninv.cli.app import cli, db_options, open_to_read
 from psninv.cli.render import console, progress_callback, severity_text, table
 from psninv.errors import InputError
-from psninv.style import money, plural
+from psninv.style import money, plural, signed_money
 
 MAX_ROWS = 200
 """Changes the table prints; -o FILE.xlsx or --format json carries all of them."""
@@ -126,7 +126,7 @@ def _print(plan: Any) -> None:
             )
         )
     rows = [
-        (c.action, c.circuit, f"{c.a_site}–{c.b_site}", _signed(c.annual_gbp), c.tenant, c.reason)
+        (c.action, c.circuit, f"{c.a_site}–{c.b_site}", signed_money(c.annual_gbp), c.tenant, c.reason)
         for c in plan.changes[:MAX_ROWS]
     ]
     who = f" for {plan.tenant}" if plan.tenant else ""
@@ -147,10 +147,7 @@ def _print(plan: Any) -> None:
         ),
         ("Circuits ceased", f"{money(t.savings_gbp)} a year"),
         ("Already planned in the inventory", f"{money(t.committed_gbp)} a year"),
-        (
-            "Net",
-            f"{_signed(-t.net_gbp)} a year" + (f" ({-t.net_pct:+.1f}%)" if t.net_pct is not None else ""),
-        ),
+        ("Change to the bill", f"{signed_money(-t.net_gbp)} a year" + _percent(t.net_pct)),
     ]
     out.print(
         table(
@@ -169,7 +166,7 @@ def _print(plan: Any) -> None:
     )
     if not plan.tenant and len(plan.by_tenant) > 1:
         tenant_rows = [
-            (code, money(m.before_gbp), money(m.after_gbp), _signed(m.change_gbp))
+            (code, money(m.before_gbp), money(m.after_gbp), signed_money(m.change_gbp))
             for code, m in sorted(plan.by_tenant.items(), key=lambda item: item[1].change_gbp)
             if m.change_gbp
         ]
@@ -193,18 +190,14 @@ def _print(plan: Any) -> None:
     out.print(
         Text(
             f"{money(saved)} a year saved by sharing, {plural(closed, 'critical gap')} closed, "
-            f"net {_signed(-t.net_gbp)} a year.",
+            f"net {signed_money(-t.net_gbp)} a year.",
             style="bold",
         )
     )
 
 
-def _signed(value: float | None) -> str:
-    if value is None:
-        return "unknown"
-    if round(value) == 0:
-        return "£0"
-    return f"+£{value:,.0f}" if value > 0 else f"-£{-value:,.0f}"
+def _percent(net_pct: float | None) -> str:
+    return "" if net_pct is None else f" ({-net_pct:+.1f}%)"
 
 
 def _bill(before: int | None, after: int | None) -> str:

@@ -135,6 +135,7 @@ class PsninvApp(App[None]):
         Binding("ctrl+r", "reload", "Reload data", show=False),
         Binding("i", "import", "Import", show=False),
         Binding("x", "export", "Export", show=False),
+        Binding("p", "plan", "Plan", show=False),
         *[Binding(key, f"section('{mode}')", label, show=False) for key, mode, label, _short in SECTIONS],
     ]
 
@@ -505,6 +506,13 @@ class PsninvApp(App[None]):
         """Open the export screen."""
         if not isinstance(self.screen, ExportScreen):
             self.push_screen(ExportScreen())
+
+    def action_plan(self) -> None:
+        """Open the Plan screen: the remedies and sharing of the plan, each with a tick."""
+        from psninv.tui.plan_screen import PlanScreen
+
+        if not isinstance(self.screen, PlanScreen):
+            self.push_screen(PlanScreen())
 
     def action_help(self) -> None:
         """Show every key."""

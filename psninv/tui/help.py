@@ -56,6 +56,7 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from psninv.tui.history import ChangesTable, HistoryScreen
     from psninv.tui.import_review import ImportScreen
     from psninv.tui.map import MapCanvas, MapScreen, SiteTree
+    from psninv.tui.plan_screen import PlanScreen
     from psninv.tui.site_detail import SiteLinksTable
     from psninv.tui.table import VirtualTable
     from psninv.tui.whatif import WhatIfScreen
@@ -90,6 +91,7 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Map", rows(MapCanvas.BINDINGS) + rows(MapScreen.BINDINGS)),
         ("Import review", rows(ImportScreen.BINDINGS) + [("→", "Complete the path as you type")]),
         ("Export", rows(ExportScreen.BINDINGS)),
+        ("Plan (p)", rows(PlanScreen.BINDINGS) + [("Enter", "Open the change's first site")]),
         ("Tree", rows(SiteTree.BINDINGS) + [("Space", "Fold or unfold")]),
         ("Editing: lists of sites, links, tenants", rows(LIST_KEYS)),
         ("Editing: a site, circuit or tenant", rows(DETAIL_KEYS) + rows(SITE_KEYS[len(DETAIL_KEYS) :])),

@@ -119,4 +119,5 @@ class JumpProvider(Provider):
         return [
             ("Import a file (with review)", self.psn.action_import, "i"),
             ("Export the inventory", self.psn.action_export, "x"),
+            ("Plan: remedies and sharing, checked", self.psn.action_plan, "p"),
         ]
