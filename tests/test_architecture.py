@@ -59,3 +59,88 @@ def test_importing_the_library_loads_no_ui_framework() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+# The package graph, bottom up: a unit may import units of lower layers only (domain units may
+# import each other). __init__ (the library's front door) and __main__ sit above everything.
+LAYERS: dict[str, int] = {
+    **dict.fromkeys(
+        ("errors", "records", "model", "inventory", "_gc", "atomic", "display", "style", "graph", "sample"), 0
+    ),
+    "migrations": 0,
+    **dict.fromkeys(("store", "analysis", "diagram"), 1),
+    **dict.fromkeys(("io", "session"), 2),
+    "changes": 3,
+    "tui": 4,
+    "cli": 5,  # the command line starts the TUI (psninv tui, demo, serve); the TUI never calls the CLI
+}
+FRONT_DOORS = {"__init__", "__main__"}
+
+
+def _unit(path: Path) -> str:
+    return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+
+
+def _package_imports() -> list[tuple[str, str, str, list[str]]]:
+    """Every import of one psninv unit by another: (importer file, importer unit, imported unit, names)."""
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        unit = _unit(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            module = node.module or "" if isinstance(node, ast.ImportFrom) else ""
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and module.startswith("psninv."):
+                target, names = module.split(".")[1], [alias.name for alias in node.names]
+            elif isinstance(node, ast.Import):
+                modules = [a.name for a in node.names if a.name.startswith("psninv.")]
+                if not modules:
+                    continue
+                target, names = modules[0].split(".")[1], []
+            else:
+                continue
+            if target != unit:
+                found.append((str(path.relative_to(PACKAGE)), unit, target, names))
+    return found
+
+
+def test_every_unit_has_a_layer() -> None:
+    units = {_unit(path) for path in PACKAGE.rglob("*.py")} - FRONT_DOORS
+    assert units <= set(LAYERS), sorted(units - set(LAYERS))
+
+
+def test_units_import_only_lower_layers() -> None:
+    offenders = [
+        f"{where} ({unit}, layer {LAYERS[unit]}) imports psninv.{target} (layer {LAYERS[target]})"
+        for where, unit, target, _names in _package_imports()
+        if unit not in FRONT_DOORS and (LAYERS[target] > LAYERS[unit] or (LAYERS[target] == LAYERS[unit] > 0))
+    ]
+    assert offenders == []
+
+
+def test_the_package_graph_has_no_cycle() -> None:
+    graph: dict[str, set[str]] = {}
+    for _where, unit, target, _names in _package_imports():
+        graph.setdefault(unit, set()).add(target)
+    state: dict[str, int] = {}
+
+    def visit(unit: str, trail: list[str]) -> None:
+        state[unit] = 1
+        for target in sorted(graph.get(unit, ())):
+            if state.get(target) == 1:
+                raise AssertionError("import cycle: " + " -> ".join([*trail, unit, target]))
+            if target not in state:
+                visit(target, [*trail, unit])
+        state[unit] = 2
+
+    for unit in sorted(graph):
+        if unit not in state:
+            visit(unit, [])
+
+
+def test_no_unit_imports_another_units_private_names() -> None:
+    offenders = [
+        f"{where} imports {name} from psninv.{target}"
+        for where, _unit_name, target, names in _package_imports()
+        for name in names
+        if name.startswith("_")
+    ]
+    assert offenders == []

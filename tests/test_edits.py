@@ -8,8 +8,16 @@ from typing import Any
 import pytest
 from builders import write_rows
 
-from psninv.edits import ConflictError, EditError, ValidationError, create, delete, delete_preview, update
-from psninv.history import history
+from psninv.changes import (
+    ConflictError,
+    EditError,
+    ValidationError,
+    create,
+    delete,
+    delete_preview,
+    history,
+    update,
+)
 from psninv.store import ReadOnlyError, Store, open_store
 
 

@@ -9,9 +9,8 @@ import pytest
 from builders import write_rows
 from click.testing import CliRunner
 
+from psninv.changes import RevertError, count_changes, create, delete, history, revert, revert_batch, update
 from psninv.cli.app import get_cli
-from psninv.edits import create, delete, update
-from psninv.history import RevertError, count_changes, history, revert, revert_batch
 from psninv.store import Store
 
 

@@ -9,8 +9,7 @@ from builders import write_rows
 from test_tui_support import run_app, screen_text, settle, synthetic_rows
 from textual.widgets import Input, Select
 
-from psninv.edits import create, update
-from psninv.history import history
+from psninv.changes import create, history, update
 from psninv.store import Store
 from psninv.tui.app import PsninvApp
 from psninv.tui.forms import ConfirmScreen

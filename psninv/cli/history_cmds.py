@@ -6,11 +6,10 @@ import json
 
 import click
 
+from psninv.changes import count_changes, entity_name, history, revert, revert_batch
 from psninv.cli.app import cli, db_options, open_for, open_to_read
 from psninv.cli.render import console, table
-from psninv.edits import entity_name
 from psninv.errors import PsninvError
-from psninv.history import count_changes, history, revert, revert_batch
 
 
 @cli.command("history")

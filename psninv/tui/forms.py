@@ -15,7 +15,7 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
-from psninv.edits import EditResult, create, delete, delete_preview, update
+from psninv.changes import EditResult, create, delete, delete_preview, update
 from psninv.errors import ConflictError, PsninvError, ValidationError
 from psninv.records import COLUMNS, SINGULAR, Column, Kind
 from psninv.tui.failures import failure_text

@@ -16,8 +16,8 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Select, Static
 
+from psninv.changes import ChangeEntry, actors, count_changes, history, revert, revert_batch
 from psninv.errors import PsninvError
-from psninv.history import ChangeEntry, actors, count_changes, history, revert, revert_batch
 from psninv.records import SINGULAR
 from psninv.tui.base import BaseScreen
 from psninv.tui.failures import failure_text

@@ -11,20 +11,20 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
-from psninv.edits import (
+from psninv.changes.edits import (
     CHANGES,
     OCCUPANTS,
     EditError,
     EditResult,
-    _apply,
-    _label,
-    _logged,
-    _same_text,
-    _shown,
-    _when,
-    _where,
+    apply_columns,
     dependants,
     get_record,
+    label,
+    logged,
+    same_text,
+    shown,
+    when,
+    where_key,
 )
 from psninv.errors import RevertError
 from psninv.model import ENTITY_TABLES
@@ -71,14 +71,14 @@ class ChangeEntry:
         """One line: the changed fields with old → new values, or the record created or deleted."""
         if self.action == "update":
             parts = [
-                f"{name} {_shown((self.before or {}).get(name))} → {_shown((self.after or {}).get(name))}"
+                f"{name} {shown((self.before or {}).get(name))} → {shown((self.after or {}).get(name))}"
                 for name in self.fields()
             ]
         else:
             record = self.after if self.action == "create" else self.before
             keys = set(ENTITY_KEYS.get(self.entity, ()))
             parts = [
-                f"{name} {_shown(value)}"
+                f"{name} {shown(value)}"
                 for name, value in (record or {}).items()
                 if name not in keys and value not in (None, "", [])
             ]
@@ -285,10 +285,10 @@ def _refuse_if_later(conn: Connection, change: ChangeEntry) -> None:
             standing[row["id"]] = row
     if standing:
         first = next(iter(standing.values()))
-        noun = _label(change.entity, parse_key(change.entity, change.key))
+        noun = label(change.entity, parse_key(change.entity, change.key))
         raise RevertError(
             f"cannot revert change #{change.id}: change #{first['id']} "
-            f"({first['action']} by {first['actor']} at {_when(first['at'])}) "
+            f"({first['action']} by {first['actor']} at {when(first['at'])}) "
             f"came later to the same {noun}; revert that first"
         )
 
@@ -296,7 +296,7 @@ def _refuse_if_later(conn: Connection, change: ChangeEntry) -> None:
 def _undo_create(
     conn: Connection, change: ChangeEntry, key: Any, current: dict[str, Any] | None
 ) -> ChangeRecord:
-    noun = _label(change.entity, key)
+    noun = label(change.entity, key)
     if current is None:
         raise RevertError(f"cannot revert change #{change.id}: {noun} no longer exists")
     found = dependants(conn, change.entity, key)
@@ -305,14 +305,14 @@ def _undo_create(
             f"cannot revert change #{change.id}: other records now refer to {noun} "
             f"({found.counts()}); change or delete those first"
         )
-    conn.execute(delete(ENTITY_TABLES[change.entity]).where(*_where(change.entity, key)))
-    return ChangeRecord("delete", change.entity, change.key, _logged(current), None)
+    conn.execute(delete(ENTITY_TABLES[change.entity]).where(*where_key(change.entity, key)))
+    return ChangeRecord("delete", change.entity, change.key, logged(current), None)
 
 
 def _undo_delete(
     conn: Connection, change: ChangeEntry, key: Any, current: dict[str, Any] | None
 ) -> ChangeRecord:
-    noun = _label(change.entity, key)
+    noun = label(change.entity, key)
     if current is not None:
         raise RevertError(f"cannot revert change #{change.id}: {noun} exists again")
     record = dict(change.before or {})
@@ -328,7 +328,7 @@ def _undo_delete(
 def _undo_update(
     conn: Connection, change: ChangeEntry, key: Any, current: dict[str, Any] | None
 ) -> ChangeRecord:
-    noun = _label(change.entity, key)
+    noun = label(change.entity, key)
     if current is None:
         raise RevertError(f"cannot revert change #{change.id}: {noun} no longer exists")
     names = change.fields()
@@ -337,15 +337,15 @@ def _undo_update(
     moved = [
         name
         for name in names
-        if _same_text(_typed(table, name, after.get(name))) != _same_text(current.get(name))
+        if same_text(_typed(table, name, after.get(name))) != same_text(current.get(name))
     ]
     if moved:
-        shown = ", ".join(f"{name} is now {_same_text(current.get(name)) or 'blank'!r}" for name in moved)
-        raise RevertError(f"cannot revert change #{change.id}: {noun} has changed since ({shown})")
+        now = ", ".join(f"{name} is now {same_text(current.get(name)) or 'blank'!r}" for name in moved)
+        raise RevertError(f"cannot revert change #{change.id}: {noun} has changed since ({now})")
     restore = {name: before.get(name) for name in names}
     _check_references(conn, change, restore)
     typed = {name: _typed(table, name, value) for name, value in restore.items()}
-    _apply(conn, change.entity, key, typed, current["version"])
+    apply_columns(conn, change.entity, key, typed, current["version"])
     keep = {name: current[name] for name in ENTITY_KEYS[change.entity]}
     return ChangeRecord(
         "update",

@@ -122,7 +122,8 @@ def _key_tuple(entity: str, key: Any) -> tuple[Any, ...]:
     return (parts[0], parts[1] if len(parts) > 1 and parts[1] is not None else "")
 
 
-def _where(entity: str, key: Any) -> Any:
+def where_key(entity: str, key: Any) -> Any:
+    """The WHERE clause that picks one record of an entity by its key."""
     table = ENTITY_TABLES[entity]
     parts = _key_tuple(entity, key)
     return [table.c[name] == part for name, part in zip(ENTITY_KEYS[entity], parts, strict=True)]
@@ -135,7 +136,8 @@ def _shown_key(entity: str, key: Any) -> str:
     return str(key)
 
 
-def _label(entity: str, key: Any) -> str:
+def label(entity: str, key: Any) -> str:
+    """A record as a person names it: "site SML-HUB"."""
     return f"{SINGULAR[entity]} {_shown_key(entity, key)}"
 
 
@@ -145,7 +147,7 @@ def _label(entity: str, key: Any) -> str:
 def get_record(conn: Connection, entity: str, key: Any, *, lock: bool = False) -> dict[str, Any] | None:
     """The stored record (with version; sites with their sorted occupants), or None."""
     table = ENTITY_TABLES[entity]
-    statement = select(table).where(*_where(entity, key))
+    statement = select(table).where(*where_key(entity, key))
     if lock:
         statement = statement.with_for_update()  # PostgreSQL row lock; SQLite holds the write lock already
     row = conn.execute(statement).mappings().first()
@@ -160,7 +162,8 @@ def get_record(conn: Connection, entity: str, key: Any, *, lock: bool = False) -
     return record
 
 
-def _logged(record: Mapping[str, Any]) -> dict[str, Any]:
+def logged(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record's fields as the change log holds them (no bookkeeping columns)."""
     # The change log holds the record's fields, not its bookkeeping.
     return {name: value for name, value in record.items() if name != "version"}
 
@@ -222,7 +225,7 @@ def _insert(conn: Connection, entity: str, record: Mapping[str, Any]) -> None:
     except IntegrityError as exc:
         # Another writer added the same key between the check and the insert (PostgreSQL only).
         key = record_key(entity, record)
-        raise EditError(f"{_label(entity, key)} already exists: nothing was saved") from exc
+        raise EditError(f"{label(entity, key)} already exists: nothing was saved") from exc
     if entity == "sites" and record.get("occupants"):
         conn.execute(
             insert(OCCUPANTS), [{"site": record["code"], "tenant": code} for code in record["occupants"]]
@@ -249,7 +252,7 @@ def update(
             raise _gone(conn, entity, key)
         if current["version"] != version:
             raise _conflict(conn, entity, key, current, version, base or values)
-        merged = {**_logged(current), **{name: value for name, value in values.items() if name != "version"}}
+        merged = {**logged(current), **{name: value for name, value in values.items() if name != "version"}}
         for name, part in zip(ENTITY_KEYS[entity], _key_tuple(entity, key), strict=True):
             merged[name] = part  # a key is not edited in place: its change log and references hang on it
         record, errors = check_record(conn, entity, merged, creating=False)
@@ -260,7 +263,7 @@ def update(
         ]
         if not changed:
             return EditResult("", [], current)
-        _apply(conn, entity, key, {name: record[name] for name in changed}, version)
+        apply_columns(conn, entity, key, {name: record[name] for name in changed}, version)
         keep = {name: current[name] for name in ENTITY_KEYS[entity]}
         change = ChangeRecord(
             "update",
@@ -272,17 +275,19 @@ def update(
         return _finish(store, conn, [change], entity, key)
 
 
-def _apply(conn: Connection, entity: str, key: Any, changes: Mapping[str, Any], version: int | None) -> None:
+def apply_columns(
+    conn: Connection, entity: str, key: Any, changes: Mapping[str, Any], version: int | None
+) -> None:
     """Write changed fields and bump the version, guarded by the version read (a lost race is a conflict)."""
     table = ENTITY_TABLES[entity]
     columns = {name: value for name, value in changes.items() if name in table.c}
-    condition = _where(entity, key)
+    condition = where_key(entity, key)
     if version is not None:
         condition.append(table.c.version == version)
     result = conn.execute(sql_update(table).where(*condition).values(**columns, version=table.c.version + 1))
     if result.rowcount != 1:
         raise EditError(
-            f"{_label(entity, key)} changed while it was being saved: nothing was saved, try again"
+            f"{label(entity, key)} changed while it was being saved: nothing was saved, try again"
         )
     if entity == "sites" and "occupants" in changes:
         code = _key_tuple(entity, key)[0]
@@ -296,9 +301,9 @@ def _apply(conn: Connection, entity: str, key: Any, changes: Mapping[str, Any], 
 def _gone(conn: Connection, entity: str, key: Any) -> EditError:
     last = _last_change(conn, entity, key)
     by = (
-        f" (deleted by {last['actor']} at {_when(last['at'])})" if last and last["action"] == "delete" else ""
+        f" (deleted by {last['actor']} at {when(last['at'])})" if last and last["action"] == "delete" else ""
     )
-    return EditError(f"there is no {_label(entity, key)} any more{by}: nothing was saved")
+    return EditError(f"there is no {label(entity, key)} any more{by}: nothing was saved")
 
 
 def _conflict(
@@ -308,26 +313,27 @@ def _conflict(
     names = [column.name for column in COLUMNS[entity]]
     if base:
         moved = [
-            name for name in names if name in base and _same_text(base[name]) != _same_text(current.get(name))
+            name for name in names if name in base and same_text(base[name]) != same_text(current.get(name))
         ]
     else:
         # Without the record as the editor saw it, the latest logged change says what moved.
         logged = json.loads(last["after"]) if last is not None and last["after"] else {}
         moved = [name for name in names if name in logged and name not in ENTITY_KEYS[entity]]
     newer = {name: current.get(name) for name in moved}
-    who = f" by {last['actor']} at {_when(last['at'])}" if last else ""
+    who = f" by {last['actor']} at {when(last['at'])}" if last else ""
     if newer:
-        what = "; ".join(f"{name} is now {_shown(value)}" for name, value in newer.items())
+        what = "; ".join(f"{name} is now {shown(value)}" for name, value in newer.items())
     else:
         what = "no field you see differs"
     message = (
-        f"{_label(entity, key)} was changed{who} after you opened it (version {current['version']}, "
+        f"{label(entity, key)} was changed{who} after you opened it (version {current['version']}, "
         f"yours {version}): {what}. Nothing was saved; reopen it to edit the newer version"
     )
     return ConflictError(message, newer, current)
 
 
-def _same_text(value: Any) -> str:
+def same_text(value: Any) -> str:
+    """A value as a person reads it, for comparing what a form holds with what the store holds."""
     # Forms hold text and the store typed values: compare what a person would see.
     if value is None:
         return ""
@@ -340,12 +346,14 @@ def _same_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _shown(value: Any) -> str:
-    text = _same_text(value)
+def shown(value: Any) -> str:
+    """A value quoted for a message ("blank" when empty)."""
+    text = same_text(value)
     return repr(text) if text else "blank"
 
 
-def _when(at: dt.datetime) -> str:
+def when(at: dt.datetime) -> str:
+    """A moment as the messages show it: 2026-12-05 14:30 UTC."""
     return at.strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -443,13 +451,13 @@ def delete(
         found = dependants(conn, entity, key)
         if found and not cascade:
             raise EditError(
-                f"{_label(entity, key)} has dependants ({'; '.join(found.lines(3))}): "
+                f"{label(entity, key)} has dependants ({'; '.join(found.lines(3))}): "
                 "confirm to change them too"
             )
         changes = _remove_dependants(conn, entity, key, found)
         table = ENTITY_TABLES[entity]
-        conn.execute(sql_delete(table).where(*_where(entity, key)))
-        changes.append(ChangeRecord("delete", entity, key_text(key), _logged(current), None))
+        conn.execute(sql_delete(table).where(*where_key(entity, key)))
+        changes.append(ChangeRecord("delete", entity, key_text(key), logged(current), None))
         return EditResult(*_log(store, conn, changes), None)
 
 
@@ -460,15 +468,15 @@ def _remove_dependants(conn: Connection, entity: str, key: Any, found: Dependant
             record = get_record(conn, child, child_key)
             if record is None:
                 continue
-            conn.execute(sql_delete(ENTITY_TABLES[child]).where(*_where(child, child_key)))
-            changes.append(ChangeRecord("delete", child, key_text(child_key), _logged(record), None))
+            conn.execute(sql_delete(ENTITY_TABLES[child]).where(*where_key(child, child_key)))
+            changes.append(ChangeRecord("delete", child, key_text(child_key), logged(record), None))
     code = _key_tuple(entity, key)[0]
     for child, keys in found.cleared.items():
         for child_key in keys:
             record = get_record(conn, child, child_key)
             if record is None:
                 continue
-            _apply(conn, child, child_key, {"tenant": None}, None)
+            apply_columns(conn, child, child_key, {"tenant": None}, None)
             keep = {name: record[name] for name in ENTITY_KEYS[child]}
             changes.append(
                 ChangeRecord(
@@ -480,7 +488,7 @@ def _remove_dependants(conn: Connection, entity: str, key: Any, found: Dependant
         if record is None:
             continue
         remaining = [tenant for tenant in record["occupants"] if tenant != code]
-        _apply(conn, "sites", site, {"occupants": remaining}, None)
+        apply_columns(conn, "sites", site, {"occupants": remaining}, None)
         changes.append(
             ChangeRecord(
                 "update",
