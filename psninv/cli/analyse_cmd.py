@@ -88,7 +88,8 @@ def _split(values: tuple[str, ...]) -> list[str]:
     "--all",
     "include_hidden",
     is_flag=True,
-    help="Also show sharing opportunities below the savings threshold.",
+    help="List every finding in the table (by default the worst of each kind and a count of the rest), "
+    "sharing opportunities below the savings threshold too. JSON, CSV and xlsx always list every finding.",
 )
 @db_options
 def analyse_command(**options: Any) -> None:
@@ -179,7 +180,7 @@ def _analyse(
         written = write_report(result, output, fmt)
         click.echo(f"Wrote {len(result.findings)} findings to {written}.", err=True)
     else:
-        print_analysis(result)
+        print_analysis(result, every=include_hidden)
         if workbook is not None and result.redundancy is not None and result.redundancy.verified is not None:
             from psninv.io.xlsx import write_workbook
 
@@ -238,8 +239,26 @@ def print_what_if(what_if: WhatIf) -> None:
     out.print()
 
 
-def print_analysis(result: Analysis) -> None:
-    """Print an analysis for a person: what-if, findings by category, then the summary."""
+WORST_OF_EACH_KIND = 5
+"""Findings of each kind the table lists by default; --all lists them all."""
+
+
+def worst_of_each_kind(
+    findings: list[Finding], limit: int = WORST_OF_EACH_KIND
+) -> tuple[list[Finding], dict[str, int]]:
+    """The worst `limit` findings of each kind, still worst first, and how many of each kind are left out."""
+    kept: list[Finding] = []
+    seen: dict[str, int] = {}
+    for finding in findings:
+        seen[finding.kind] = seen.get(finding.kind, 0) + 1
+        if seen[finding.kind] <= limit:
+            kept.append(finding)
+    return kept, {kind: count - limit for kind, count in seen.items() if count > limit}
+
+
+def print_analysis(result: Analysis, *, every: bool = False) -> None:
+    """Print an analysis for a person: what-if, findings by category (the worst of each kind unless
+    `every`), then the summary."""
     out = console()
     if result.scenario is not None:
         info = result.scenario
@@ -256,9 +275,19 @@ def print_analysis(result: Analysis) -> None:
     ran = {Category.REDUNDANCY: result.redundancy is not None, Category.SHARING: result.sharing is not None}
     for category, summarised in ran.items():
         found = [f for f in result.findings if f.category is category]
-        if summarised or found:
-            out.print(findings_table(found, f"{category.value.capitalize()} findings ({len(found)})"))
-            out.print()
+        if not (summarised or found):
+            continue
+        shown, rest = (found, {}) if every else worst_of_each_kind(found)
+        title = f"{category.value.capitalize()} findings ({len(found)})"
+        if rest:
+            title += f", the worst {WORST_OF_EACH_KIND} of each kind"
+        out.print(findings_table(shown, title))
+        for kind, count in rest.items():
+            out.print(Text(f"… and {count:,} more {kind}", style="dim"))
+        if rest:
+            note = "--all lists every finding; --format json, csv or xlsx carry them all."
+            out.print(Text(note, style="dim"))
+        out.print()
     if result.redundancy is not None and result.redundancy.events is not None:
         out.print(events_table(result.redundancy.events))
         out.print()
