@@ -31,7 +31,7 @@ _KIND_TEXT = {
 README_NOTES: tuple[str, ...] = (
     "How to use this workbook",
     "Fill in one sheet per entity (tenants, sites, links, prefixes); row 1 holds the headers.",
-    "Replace or delete the example row in row 2 of each sheet before importing.",
+    "Replace or delete the example rows before importing (row 2 of each sheet, and the rows it refers to).",
     "Sheets may be left empty; rows are matched on their key (code, circuit_id, prefix + vrf) "
     "and update what is there already.",
     "Headers may also be written as any of the synonyms listed above, in any case.",
@@ -99,6 +99,27 @@ def readme_rows() -> list[list[str]]:
     ]
 
 
+REFERENCED = {
+    "tenants": [
+        {"code": "NHS-SSOT", "name": "NHS Staffordshire and Stoke-on-Trent ICB", "sector": "health"},
+        {"code": "POL", "name": "Staffordshire Police", "sector": "police"},
+    ],
+    "sites": [
+        {
+            "code": "STA-HUB",
+            "name": "Stafford Hub",
+            "tenant": "SCC",
+            "role": "hub",
+            "district": "Stafford",
+            "latitude": 52.8073,
+            "longitude": -2.1164,
+            "criticality": "high",
+        },
+    ],
+}
+"""Rows the example rows refer to (the occupants, a circuit's far end), so the template imports as it is."""
+
+
 def write_template(path: str | Path) -> Path:
     """Write the import template workbook (.xlsx) and return its path."""
     path = Path(path)
@@ -120,6 +141,8 @@ def _write_template(path: Path) -> None:
             start_sheet(sheet, columns, styles, column_widths(columns, [example]))
             for index, (column, value) in enumerate(zip(columns, example, strict=True)):
                 write_cell(sheet, 1, index, column, value, styles)
+                for row, record in enumerate(REFERENCED.get(entity, ()), start=2):
+                    write_cell(sheet, row, index, column, record.get(column.name), styles)
                 sheet.write_comment(0, index, _header_note(column), {"x_scale": 2, "y_scale": 1.5})
                 if column.choices:
                     # A drop-down, but only a warning on other text: choices match in any case.
