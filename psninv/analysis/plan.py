@@ -48,6 +48,8 @@ CASH_KINDS = (Kind.CO_LOCATION, Kind.PARALLEL_CIRCUITS, Kind.HUB_CONSOLIDATION)
 """Sharing kinds a plan can take: they cease or move circuits and cut today's spend."""
 CUT_KINDS = (*GAP_KINDS, Kind.SHARED_RISK, Kind.ISOLATED_SITE)
 CAPACITY_ROUNDS = 3
+WHOLE_SET_ROUNDS = 3
+"""Rounds of analysing a large plan's sharing as one set and dropping what is blamed for a new gap."""
 
 
 @dataclass(slots=True)
@@ -455,7 +457,7 @@ def _greedy(
         if budget_gbp is not None and spent + extra > budget_gbp:
             left[finding.id] = "over the budget"
             continue
-        if exact or not chosen:
+        if exact:
             new, _ = checker.problems(combine([*(c for _, c in chosen), change]))
             if new:
                 left[finding.id] = f"with the changes taken before it, it {new.describe()}"
@@ -463,18 +465,27 @@ def _greedy(
         chosen.append((finding, change))
         used |= change.circuits()
         spent += extra
-    if not exact and chosen:
-        # Too large to re-verify after each one: verify the whole set, and drop from the smallest up.
-        while chosen:
+    for _ in range(WHOLE_SET_ROUNDS if not exact else 0):
+        # Too large to re-verify after each one: the whole set is analysed at once, each new problem
+        # blamed on the nearest change, and the blamed ones dropped, until the set keeps the policy.
+        verdicts = checker.check_all([c for _, c in chosen], [[] for _ in chosen], exact=False, repair=False)
+        dropped = [(item, v) for item, v in zip(chosen, verdicts, strict=True) if not v.keeps]
+        if not dropped:
+            break
+        for (finding, _), verdict in dropped:
+            left[finding.id] = f"with the other changes taken: {verdict.reason}"
+        chosen = [item for item, v in zip(chosen, verdicts, strict=True) if v.keeps]
+    else:
+        if not exact and chosen:
             new, _ = checker.problems(combine(c for _, c in chosen))
-            if not new:
-                break
-            finding, _ = chosen.pop()
-            left[finding.id] = f"dropped when the whole set was re-verified: it {new.describe()}"
+            if new:  # still not proved after the rounds: take none of them rather than an unproved set
+                for finding, _ in chosen:
+                    left[finding.id] = f"the set could not be proved to keep the policy: {new.describe()}"
+                chosen = []
     method = (
         "greedy by net saving, each opportunity re-verified with those taken before it"
         if exact
-        else "greedy by net saving, the whole set re-verified, the smallest dropped until it keeps the policy"
+        else "greedy by net saving; the whole set analysed at once, the changes blamed for a new gap dropped"
     )
     return chosen, left, method
 
