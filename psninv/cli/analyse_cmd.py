@@ -199,6 +199,8 @@ def _analyse(
 
 
 def _saving(finding: Finding) -> str:
+    if finding.breaks_policy:
+        return "breaks policy"
     if finding.savings_gbp is None:
         return ""
     pct = f" {finding.savings_pct:.0f}%" if finding.savings_pct is not None else ""

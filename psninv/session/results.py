@@ -45,7 +45,7 @@ class Results:
         """The sharing savings identified overall: (£ a year, % of the network's annual cost)."""
         sharing = self.analysis.sharing
         if sharing is None:
-            return float(sum(f.savings_gbp or 0 for f in self.findings)), None
+            return float(sum(f.savings_gbp or 0 for f in self.findings if not f.breaks_policy)), None
         return sharing.savings_gbp, sharing.savings_pct
 
     def avoided(self) -> float:

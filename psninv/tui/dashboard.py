@@ -126,7 +126,8 @@ class DashboardScreen(BaseScreen):
         table.set_rows(top)
         table.styles.height = len(top) + 1
         sharing.sort(key=lambda f: -(f.savings_gbp or 0))
-        best = [f.id for f in sharing if f.savings_gbp][:TOP_SAVINGS]
+        # A saving that would break the redundancy policy is not one to put in front of anybody.
+        best = [f.id for f in sharing if f.savings_gbp and not f.breaks_policy][:TOP_SAVINGS]
         self.query_one("#savings-title", Static).update(
             Text.assemble(("Biggest savings", "bold"), (f"  {len(best)} of {len(sharing)}", "dim"))
         )

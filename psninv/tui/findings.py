@@ -66,7 +66,7 @@ def finding_cells(finding: Finding) -> list[str | Text]:
         colours.severity_text(finding.severity),
         finding.title,
         finding_where(finding),
-        money(finding.savings_gbp),
+        "" if finding.breaks_policy else money(finding.savings_gbp),
     ]
 
 
@@ -158,7 +158,7 @@ class FindingsScreen(ListScreen):
         if worst is not None:
             line.append("  worst ")
             line.append_text(colours.severity_text(worst))
-        saved = sum(f.savings_gbp or 0 for f in members)
+        saved = sum(f.savings_gbp or 0 for f in members if not f.breaks_policy)
         if saved:
             line.append(f"  saves {money(saved)}/yr", style="green")
         return line
@@ -379,10 +379,13 @@ class FindingScreen(DetailScreen):
         head.append(f"  {finding.id}\n", style="dim")
         head.append(clean(finding.title) + "\n", style="bold")
         pairs: list[tuple[str, Any]] = []
+        if finding.breaks_policy:
+            pairs.append(("Breaks policy", Text(clean(finding.breaks_policy), style="bold red")))
         if finding.savings_gbp is not None:
-            saving = Text(money(finding.savings_gbp) + " a year", style="bold green")
+            style = "dim strike" if finding.breaks_policy else "bold green"
+            saving = Text(money(finding.savings_gbp) + " a year", style=style)
             if finding.savings_pct is not None:
-                saving.append(f"  ({finding.savings_pct:.1f}%)", style="green")
+                saving.append(f"  ({finding.savings_pct:.1f}%)", style=style)
             pairs.append(("Saves", saving))
         if finding.tenants:
             pairs.append(("Tenants", ", ".join(finding.tenants)))
