@@ -217,3 +217,23 @@ def test_a_real_topology_without_costs_or_criticality_has_nothing_to_plan(databa
     assert "unknown: no circuit has a cost" in table.stdout  # unknown, never £0
     totals = json.loads(run("plan", "--db", db, "--format", "json").stdout)["totals"]
     assert totals["annual_before_gbp"] is None and totals["net_gbp"] == 0
+
+
+def test_known_gaps_prove_the_same_remedies_as_a_fresh_analysis(sample: Inventory) -> None:
+    from psninv.analysis.network_change import IdMaker as Ids
+    from psninv.analysis.plan import prove_remedies
+
+    policy, tariff = Policy(), Tariff()
+    built = Inventory(
+        tenants=sample.tenants,
+        sites=sample.sites,
+        links={cid: row for cid, row in sample.links.items() if row.get("status") != "planned"},
+        prefixes=sample.prefixes,
+    )
+
+    def find(work: Inventory) -> list:
+        return gaps(work, policy, tariff)
+
+    fresh = prove_remedies(built, find, tariff, Ids(built.links))
+    known = prove_remedies(built, find, tariff, Ids(built.links), findings=find(built))
+    assert fresh.fix.add and fresh.fix.add == known.fix.add and fresh.upgrades == known.upgrades

@@ -229,9 +229,13 @@ def prove_remedies(
     tariff: Tariff,
     ids: IdMaker,
     budget_gbp: float | None = None,
+    findings: list[Finding] | None = None,
 ) -> Remedies:
-    """Verified links for every severe gap (those fixing most sites first within a budget), then upgrades."""
-    remedy = verify_remedies(base, find, tariff, targets=severe_sites)
+    """Verified links for every severe gap (those fixing most sites first within a budget), then upgrades.
+
+    `findings` are the redundancy findings of `base` where the caller has them already.
+    """
+    remedy = verify_remedies(base, find, tariff, targets=severe_sites, findings=findings)
     fix = NetworkChange(source="remedy")
     fixes: dict[str, list[str]] = {}
     order = sorted(
@@ -278,7 +282,11 @@ def make_plan(
     ids = IdMaker(inventory.links)
 
     step("proving remedies", 1, total_steps)
-    remedies = prove_remedies(base, find, tariff, ids, budget_gbp)
+    # Without planned circuits the network as it will be is the network as it is: its gaps are known.
+    known = None
+    if not any(row.get("status") == "planned" for row in inventory.links.values()):
+        known = [f for f in before.findings if f.category is Category.REDUNDANCY]
+    remedies = prove_remedies(base, find, tariff, ids, budget_gbp, findings=known)
     fix, fixes, upgrades, spent = remedies.fix, remedies.fixes, remedies.upgrades, remedies.spend_gbp
     unfixable = remedies.unfixable
 

@@ -197,14 +197,17 @@ def verify_remedies(
     tariff: Tariff,
     failed: tuple[str, ...] = (),
     targets: Callable[[list[Finding], Inventory], set[str]] = short_sites,
+    findings: list[Finding] | None = None,
 ) -> VerifiedPlan:
     """Propose links for every high or critical site short of policy and keep those re-analysis proves.
 
     `analyse` is the redundancy analysis (findings only) the proof re-runs; `targets` picks the
-    sites to fix from its findings (by default the high and critical sites short of policy).
+    sites to fix from its findings (by default the high and critical sites short of policy);
+    `findings` are that analysis of the inventory as given, where the caller has them already.
     """
     plan = VerifiedPlan()
-    findings = analyse(inventory)
+    if findings is None:
+        findings = analyse(inventory)
     start = targets(findings, inventory)
     plan.sites_short = len(start)
     if not start:
