@@ -14,6 +14,14 @@ SummaryT_co = TypeVar("SummaryT_co", covariant=True)
 
 
 @dataclass(frozen=True, slots=True)
+class KnownGaps:
+    """The redundancy findings of an inventory already analysed, and how long that analysis took."""
+
+    findings: tuple[Finding, ...]
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """What an analysis run is told besides the inventory: policy, tariff, failures and thresholds."""
 
@@ -29,6 +37,8 @@ class Config:
     """Verify remedies: propose links for every high or critical site short of policy, keep the proven."""
     check_policy: bool = True
     """Apply each sharing opportunity, re-analyse, and mark those that break the policy (breaks_policy)."""
+    gaps: KnownGaps | None = None
+    """The redundancy findings of this very inventory, if already known: the policy checks start from them."""
 
 
 class Analyser(Protocol[SummaryT_co]):

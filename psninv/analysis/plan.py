@@ -15,12 +15,13 @@ Method (docs/ANALYSIS.md, "The plan"):
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from psninv.analysis.analyser import Config
+from psninv.analysis.analyser import Config, KnownGaps
 from psninv.analysis.costs import NO_TENANT, payer, payer_codes, pounds, tenant_annual_costs
 from psninv.analysis.finding import Category, Finding, Kind, Severity
 from psninv.analysis.network_change import (
@@ -221,6 +222,8 @@ class Remedies:
     """Each upgraded circuit's added rental, a year."""
     unfixable: list[str]
     spend_gbp: float
+    remedied: KnownGaps | None = None
+    """The redundancy findings of the network with the remedies built, where the last round found them."""
 
 
 def prove_remedies(
@@ -251,9 +254,9 @@ def prove_remedies(
         fix.add[cid] = proposed_circuit(cid, link, base)
         fixes[cid] = remedy.fixes[old_id]
     unfixable = [f"{u.site}: {u.reason}" for u in remedy.unfixable]
-    upgrades = _capacity(base, fix, find, tariff, budget_gbp, spent)
+    upgrades, remedied = _capacity(base, fix, find, tariff, budget_gbp, spent)
     spent += sum(upgrades.values())
-    return Remedies(fix, fixes, upgrades, unfixable, spent)
+    return Remedies(fix, fixes, upgrades, unfixable, spent, remedied)
 
 
 def make_plan(
@@ -297,8 +300,10 @@ def make_plan(
     if sharing:
         step("checking sharing against the policy", 2, total_steps)
         remedied = apply_change(base, fix, in_service=True)
-        found, _summary = SharingAnalyser().run(remedied, Config(policy=policy, tariff=tariff))
-        chosen, left, method = _greedy(remedied, found, fix, find, tariff, ids, budget_gbp, spent)
+        config = Config(policy=policy, tariff=tariff, gaps=remedies.remedied)
+        found, _summary = SharingAnalyser().run(remedied, config)
+        checker = PolicyChecker(remedied, find, tariff, ids, remedies.remedied)
+        chosen, left, method = _greedy(remedied, found, fix, checker, tariff, ids, budget_gbp, spent)
         taken = [finding.id for finding, _ in chosen]
 
     step("analysing the network with the plan applied", 3, total_steps)
@@ -379,12 +384,16 @@ def _capacity(
     tariff: Tariff,
     budget_gbp: float | None,
     spent: float,
-) -> dict[str, float]:
-    """Upgrade every circuit a single failure overloads at high severity; return each upgrade's £ a year."""
+) -> tuple[dict[str, float], KnownGaps | None]:
+    """Upgrade every circuit a single failure overloads at high severity; return each upgrade's £ a year,
+    and the gaps of the network with every remedy and upgrade built (None if the rounds ran out)."""
     deltas: dict[str, float] = {}
     for _ in range(CAPACITY_ROUNDS):
         work = apply_change(base, fix, in_service=True)
-        overloads = [f for f in find(work) if f.kind is Kind.CAPACITY and f.severity in SEVERE]
+        started = time.perf_counter()
+        found = find(work)
+        known = KnownGaps(tuple(found), time.perf_counter() - started)
+        overloads = [f for f in found if f.kind is Kind.CAPACITY and f.severity in SEVERE]
         grew = False
         for finding in overloads:
             cid = finding.id.split(":", 1)[1]
@@ -406,8 +415,8 @@ def _capacity(
             deltas[cid] = deltas.get(cid, 0.0) + cost
             grew = True
         if not grew:
-            break
-    return deltas
+            return deltas, known
+    return deltas, None
 
 
 def sharing_candidates(
@@ -444,7 +453,7 @@ def _greedy(
     network: Inventory,
     found: list[Finding],
     fix: NetworkChange,
-    find: Callable[[Inventory], list[Finding]],
+    checker: PolicyChecker,
     tariff: Tariff,
     ids: IdMaker,
     budget_gbp: float | None,
@@ -453,7 +462,6 @@ def _greedy(
     """Take cash opportunities largest net saving first, each re-verified with everything taken before it."""
     candidates, left = sharing_candidates(network, found, fix, tariff, ids)
     candidates.sort(key=lambda item: (-(item[0].savings_gbp or 0), item[0].id))
-    checker = PolicyChecker(network, find, tariff, ids)
     exact = checker.seconds * len(candidates) <= EXACT_BUDGET_S
     chosen: list[tuple[Finding, NetworkChange]] = []
     used: set[str] = set()

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from psninv.analysis.analyser import KnownGaps
 from psninv.analysis.finding import Finding, Kind, ProposedLink
 from psninv.analysis.network_change import (
     IdMaker,
@@ -133,17 +134,26 @@ class Verdict:
 class PolicyChecker:
     """Checks changes against one network: its problems are measured once, each change's by re-analysis."""
 
-    def __init__(self, inventory: Inventory, analyse: Analyse, tariff: Tariff, ids: IdMaker | None = None):
+    def __init__(
+        self,
+        inventory: Inventory,
+        analyse: Analyse,
+        tariff: Tariff,
+        ids: IdMaker | None = None,
+        known: KnownGaps | None = None,
+    ):
         self.base = inventory
         self.analyse = analyse
         self.tariff = tariff
         self.ids = ids or IdMaker(inventory.links)
-        started = time.perf_counter()
-        findings = analyse(inventory)
-        self.seconds = time.perf_counter() - started
+        self.runs = 0
+        if known is None:
+            started = time.perf_counter()
+            known = KnownGaps(tuple(analyse(inventory)), time.perf_counter() - started)
+            self.runs = 1
+        self.seconds = known.seconds
         """How long one analysis of this network takes: what each check costs."""
-        self.before = problems_of(findings, inventory)
-        self.runs = 1
+        self.before = problems_of(list(known.findings), inventory)
 
     def problems(self, change: NetworkChange) -> tuple[Problems, dict[str, str]]:
         """The new problems of the network with the change built, and who lacks a second path then."""

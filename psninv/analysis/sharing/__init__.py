@@ -45,7 +45,7 @@ class SharingAnalyser:
                 search(ctx)
             if config.check_policy:
                 policy, tariff = config.policy, config.tariff
-                check_opportunities(ctx, lambda work: gaps(work, policy, tariff))
+                check_opportunities(ctx, lambda work: gaps(work, policy, tariff), config.gaps)
             findings = [o.finding for o in ctx.opportunities if config.include_hidden or not o.hidden]
             findings.sort(key=Finding.sort_key)
             return findings, build_summary(ctx)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from psninv.analysis.analyser import KnownGaps
 from psninv.analysis.finding import Finding, Kind, Severity
 from psninv.analysis.network_change import IdMaker, NetworkChange, change_for
 from psninv.analysis.policy_check import PolicyChecker, Verdict
@@ -22,7 +23,9 @@ RE_ROUTING_KINDS = (Kind.CO_LOCATION, Kind.HUB_CONSOLIDATION, Kind.PARALLEL_CIRC
 """Kinds that cease or move circuits: checked apart from mutual backups, which only add."""
 
 
-def check_opportunities(ctx: Context, analyse: Callable[[Inventory], list[Finding]]) -> PolicyChecker | None:
+def check_opportunities(
+    ctx: Context, analyse: Callable[[Inventory], list[Finding]], known: KnownGaps | None = None
+) -> PolicyChecker | None:
     """Check each opportunity that changes circuits; repair, re-price or mark it. Returns the checker used."""
     ids = IdMaker(ctx.inventory.links)
     groups: dict[bool, list[tuple[Opportunity, NetworkChange]]] = {True: [], False: []}
@@ -32,7 +35,7 @@ def check_opportunities(ctx: Context, analyse: Callable[[Inventory], list[Findin
             groups[opportunity.finding.kind in RE_ROUTING_KINDS].append((opportunity, change))
     if not groups[True] and not groups[False]:
         return None
-    checker = PolicyChecker(ctx.inventory, analyse, ctx.tariff, ids)
+    checker = PolicyChecker(ctx.inventory, analyse, ctx.tariff, ids, known)
     for re_routing, group in groups.items():
         if not group:
             continue
