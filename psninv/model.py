@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Column, Date, DateTime, ForeignKey, Index, MetaData, String, Text
 from sqlmodel import Field, SQLModel
 
-from psninv.records.choices import Criticality, LinkStatus, Medium, Role, Sector
+from psninv.records.choices import Criticality, LinkStatus, Medium, Role, Sector, SiteStatus
 
 # Named constraints make Alembic batch migrations on SQLite (which rebuild tables) reliable.
 NAMING_CONVENTION = {
@@ -85,6 +85,8 @@ class Site(SQLModel, table=True):
     criticality: str | None = None
     demand_mbps: float | None = None
     version: int = Field(default=1, nullable=False)
+    # Added by migration 0004, so after version as in an upgraded database.
+    status: str | None = Field(default=SiteStatus.ACTIVE.value)
 
 
 class SiteOccupant(SQLModel, table=True):
@@ -133,6 +135,8 @@ class Link(SQLModel, table=True):
     srlg: str | None = None
     status: str | None = Field(default=LinkStatus.ACTIVE.value)
     version: int = Field(default=1, nullable=False)
+    # Added by migration 0004, so after version as in an upgraded database.
+    circuit_type: str | None = None
 
 
 class Prefix(SQLModel, table=True):

@@ -13,7 +13,7 @@ from psninv.analysis.redundancy import RedundancyAnalyser, RedundancySummary
 from psninv.analysis.result import Analysis
 from psninv.analysis.sharing import SharingAnalyser, SharingSummary
 from psninv.analysis.tariff import Tariff, TariffError
-from psninv.analysis.verified import with_planned
+from psninv.analysis.verified import in_service, with_planned
 from psninv.analysis.whatif import WhatIf, simulate_failures
 from psninv.inventory import Inventory
 
@@ -50,6 +50,7 @@ REDUNDANCY_COLUMNS: dict[str, tuple[str, ...]] = {
         "criticality",
         "demand_mbps",
         "occupants",
+        "status",
     ),
     "links": ("a_site", "b_site", "status", "bandwidth_mbps", "srlg", "provider"),
 }
@@ -97,8 +98,8 @@ def analyse(
         events=events,
         remedies=remedies,
     )
-    if planned:
-        inventory = with_planned(inventory)
+    # Sites planned, decommissioning or closed are kept in the inventory, not in the live network.
+    inventory = with_planned(inventory) if planned else in_service(inventory)
     chosen = [ANALYSERS[only]] if only else list(ANALYSERS.values())
     # 100k findings and their sort build no cycles: the collector would only rescan the inventory.
     with collector_paused():

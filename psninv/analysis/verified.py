@@ -140,13 +140,35 @@ def short_sites(findings: list[Finding], inventory: Inventory) -> set[str]:
     return out
 
 
+LIVE_SITES = frozenset({None, "", "active"})
+"""Site statuses of the live network: blank means active."""
+
+
+def in_service(inventory: Inventory, statuses: frozenset[str | None] = LIVE_SITES) -> Inventory:
+    """The live network: sites planned, decommissioning or closed left out, with their circuits."""
+    if all(row.get("status") in statuses for row in inventory.sites.values()):
+        return inventory
+    sites = {code: row for code, row in inventory.sites.items() if row.get("status") in statuses}
+    links = inventory.links
+    prefixes = inventory.prefixes
+    return Inventory(
+        tenants=inventory.tenants,
+        sites=sites,
+        links={cid: row for cid, row in links.items() if row["a_site"] in sites and row["b_site"] in sites},
+        prefixes={key: row for key, row in prefixes.items() if not row.get("site") or row["site"] in sites},
+        references=inventory.references,
+    )
+
+
 def with_planned(inventory: Inventory) -> Inventory:
-    """The inventory with every planned circuit counted as in service: the network as it will be."""
+    """The network as it will be: planned sites and circuits counted as in service, leaving sites left out."""
+    live = in_service(inventory, LIVE_SITES | {"planned"})
     out = Inventory()
-    out.tenants, out.sites, out.prefixes = inventory.tenants, inventory.sites, inventory.prefixes
+    out.tenants, out.sites, out.prefixes = live.tenants, live.sites, live.prefixes
+    out.references = live.references
     out.links = {
         cid: ({**row, "status": "active"} if row.get("status") == "planned" else row)
-        for cid, row in inventory.links.items()
+        for cid, row in live.links.items()
     }
     return out
 

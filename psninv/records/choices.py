@@ -45,6 +45,15 @@ class Medium(StrEnum):
     OTHER = "other"
 
 
+class SiteStatus(StrEnum):
+    """Whether a site is in the live network: only active ones are (planned ones too, as it will be)."""
+
+    ACTIVE = "active"
+    PLANNED = "planned"
+    DECOMMISSIONING = "decommissioning"
+    CLOSED = "closed"
+
+
 class LinkStatus(StrEnum):
     """Whether a circuit carries traffic."""
 

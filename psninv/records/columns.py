@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from psninv.records.choices import Criticality, LinkStatus, Medium, Role, Sector
+from psninv.records.choices import Criticality, LinkStatus, Medium, Role, Sector, SiteStatus
 
 
 class Kind(StrEnum):
@@ -102,6 +102,10 @@ _COLUMNS: dict[str, tuple[Column, ...]] = {
                minimum=0, maximum=MAX_MBPS,
                synonyms=("demand", "demand (mbps)", "traffic mbps", "peak mbps"),
                example="50"),
+        Column("status", Kind.CHOICE,
+               "active, planned, decommissioning or closed (blank means active): only active sites "
+               "are in the live network that is analysed (planned ones too with --planned).",
+               choices=_choices(SiteStatus), synonyms=("site status", "state"), example="active"),
     ),
     "links": (
         Column("circuit_id", Kind.CODE, "The provider's circuit reference.", required=True,
@@ -146,6 +150,9 @@ _COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("status", Kind.CHOICE, "active, planned or ceased (blank means active).",
                choices=_choices(LinkStatus), synonyms=("state", "circuit status"),
                example="active"),
+        Column("circuit_type", Kind.TEXT,
+               "The kind of service bought (NetBox's circuit type): Internet, MPLS, dark fibre…",
+               synonyms=("circuit type", "service type", "product"), example="Ethernet"),
     ),
     "prefixes": (
         Column("prefix", Kind.CIDR, "IP block in CIDR notation.", required=True,
