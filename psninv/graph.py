@@ -17,6 +17,15 @@ def is_active(link: dict) -> bool:
     return (link.get("status") or _ACTIVE) == _ACTIVE
 
 
+LIVE_STATUSES = frozenset({None, "", "active"})
+"""Site statuses of the live network: blank means active; planned, decommissioning, closed are not."""
+
+
+def is_live(site: dict) -> bool:
+    """A site is in the live network unless it is planned, decommissioning or closed."""
+    return site.get("status") in LIVE_STATUSES
+
+
 def build_graph(inventory: Inventory, *, failed: Iterable[str] = ()) -> nx.MultiGraph:
     """Build the network graph of active links, leaving out any failed sites and circuits.
 
@@ -26,7 +35,7 @@ def build_graph(inventory: Inventory, *, failed: Iterable[str] = ()) -> nx.Multi
     failed = set(failed)
     graph = nx.MultiGraph()
     graph.add_nodes_from(
-        (code, site) for code, site in inventory.sites.items() if code not in failed
+        (code, site) for code, site in inventory.sites.items() if code not in failed and is_live(site)
     )
     graph.add_edges_from(
         (link["a_site"], link["b_site"], cid, {**link, "srlg": tuple(srlg_tags(link.get("srlg")))})

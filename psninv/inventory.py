@@ -79,7 +79,7 @@ class Inventory:
 
 
 FAR_END_COLUMNS = frozenset(
-    {"code", "name", "tenant", "role", "district", "latitude", "longitude", "version"}
+    {"code", "name", "tenant", "role", "district", "latitude", "longitude", "version", "status"}
 )
 """What a tenant's view shows of another body's site at the far end of one of its links."""
 

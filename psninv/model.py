@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Column, Date, DateTime, ForeignKey, Index, MetaData, String, Text
 from sqlmodel import Field, SQLModel
 
-from psninv.records.choices import Criticality, LinkStatus, Medium, Role, Sector, SiteStatus
+from psninv.records.choices import Criticality, LinkStatus, Medium, Role, Sector
 
 # Named constraints make Alembic batch migrations on SQLite (which rebuild tables) reliable.
 NAMING_CONVENTION = {
@@ -86,7 +86,7 @@ class Site(SQLModel, table=True):
     demand_mbps: float | None = None
     version: int = Field(default=1, nullable=False)
     # Added by migration 0004, so after version as in an upgraded database.
-    status: str | None = Field(default=SiteStatus.ACTIVE.value)
+    status: str | None = None  # blank means active (SiteStatus)
 
 
 class SiteOccupant(SQLModel, table=True):

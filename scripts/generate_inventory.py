@@ -721,7 +721,7 @@ class Builder:
             "code": code, "name": name, "tenant": tenant, "role": role.value, "address": address,
             "postcode": postcode, "district": district, "latitude": lat, "longitude": lon,
             "criticality": criticality.value, "demand_mbps": float(demand), "version": 1,
-            "occupants": sorted(occupants),
+            "status": "active", "occupants": sorted(occupants),
         }
         self.names.add(name)
         self.grid[_cell(lat, lon)].append((lat, lon))
@@ -740,6 +740,7 @@ class Builder:
             # Tags in their canonical form, as an import would store them.
             "srlg": join_srlg(srlg.split(";")) if srlg else None,
             "version": 1,
+            "circuit_type": None,
         }
         return circuit_id
 

@@ -207,10 +207,8 @@ def test_netbox_site_and_circuit_exports_import_with_their_own_headers(store: St
     report = import_files(store, [sites, circuits])
 
     assert report.ok, [str(issue) for issue in report.errors]
-    # Issue 15: NetBox's files are read as NetBox's (not column by column), and type is not a medium.
-    assert [issue.message for issue in report.warnings] == [
-        "circuit types (Fibre) are not a medium: left out of medium"
-    ]
+    # Issue 15: NetBox's files are read as NetBox's (not column by column); type is a circuit type.
+    assert [issue.message for issue in report.warnings] == []
     inventory = store.load()
     site = inventory.sites["sta-001"]
     assert (site["name"], site["district"], site["address"], site["tenant"]) == (

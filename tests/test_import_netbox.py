@@ -68,7 +68,10 @@ def test_a_netbox_export_imports_in_one_command(store: Store, tmp_path: Path) ->
         "tenant group 'Blue Light' matches no sector: its tenants are 'other'",
     ) in warnings
     assert any(file == "export-2.csv" and "not imported (KC-100099)" in message for file, message in warnings)
-    assert any("1 sites are not active in NetBox (row 9 (planned))" in message for _, message in warnings)
+    assert any("not active in NetBox (row 9 (planned)): kept" in message for _, message in warnings)
+    # Issue 15: the site keeps its status and each circuit its NetBox type.
+    assert inventory.sites["tamworth-library"]["status"] == "planned"
+    assert links["KC-100001"]["circuit_type"] == "Dark Fibre"
 
 
 def test_the_cli_imports_and_analyses_the_export(tmp_path: Path) -> None:

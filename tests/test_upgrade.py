@@ -55,19 +55,25 @@ def change_rows(store: Store) -> list[dict]:
         return [dict(row._mapping) for row in conn.execute(select(CHANGE).order_by(CHANGE.c.id))]
 
 
-def _canonical(rows: dict) -> dict:
-    """Rows with any SRLG value in today's canonical form."""
-    return {key: _canonical_row(row) for key, row in rows.items()}
+SIDES = ("before", "after")
+LATER = {"sites": "status", "links": "circuit_type"}
+"""Columns migration 0004 added after the fixture was written: compared without them."""
 
 
-def _canonical_row(row: dict) -> dict:
+def _canonical(rows: dict, entity: str) -> dict:
+    """Rows with any SRLG value in today's canonical form, without the columns added since."""
+    return {key: _canonical_row(row, entity) for key, row in rows.items()}
+
+
+def _canonical_row(row: dict, entity: str) -> dict:
+    row = {name: value for name, value in row.items() if name != LATER.get(entity)}
     if row.get("srlg"):
         return {**row, "srlg": join_srlg(srlg_tags(row["srlg"]))}
     return row
 
 
-def _json(text: str | None) -> object:
-    return None if text is None else _canonical_row(json.loads(text))
+def _json(text: str | None, entity: str) -> object:
+    return None if text is None else _canonical_row(json.loads(text), entity)
 
 
 @pytest.mark.sqlite_only
@@ -80,7 +86,7 @@ def test_the_first_schema_opens_with_its_data_and_history_intact(old_copy: Path,
         # The fixture was written before SRLG tags were stored in canonical form (issue 13): the
         # upgrade keeps its tags as they were, today's import of the same file canonicalises them.
         for entity, rows in old.entities():
-            assert _canonical(rows) == dict(new.entities())[entity], entity
+            assert _canonical(rows, entity) == _canonical(dict(new.entities())[entity], entity), entity
 
         history = change_rows(upgraded)
         assert len(history) == 745
@@ -92,7 +98,8 @@ def test_the_first_schema_opens_with_its_data_and_history_intact(old_copy: Path,
 
         def logged(rows: list[dict]) -> list[tuple]:
             return sorted(
-                (r["action"], r["entity"], r["key"], _json(r["before"]), _json(r["after"])) for r in rows
+                (r["action"], r["entity"], r["key"], *(_json(r[side], r["entity"]) for side in SIDES))
+                for r in rows
             )
 
         assert logged(history) == logged(fresh)

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from psninv.analysis.failures import expand_failures
-from psninv.graph import is_active
+from psninv.graph import is_active, is_live
 from psninv.inventory import Inventory
 from psninv.model import CORE_ROLES, Criticality
 
@@ -95,10 +95,12 @@ def build_network(inventory: Inventory, *, failed: Iterable[str] = ()) -> Networ
     """The active network of an inventory without the failed sites and circuits, as integer arrays.
 
     Same rules as psninv.graph.build_graph: planned and ceased circuits, circuits touching a
-    failed or unknown site, and loops are left out.
+    failed, unknown or not live site (status planned, decommissioning or closed), and loops are
+    left out.
     """
     failed = set(expand_failures(inventory, failed).names)
-    codes = sorted(code for code in inventory.sites if code not in failed)
+    # Sites planned, decommissioning or closed are not in the live network (blank means active).
+    codes = sorted(code for code, row in inventory.sites.items() if code not in failed and is_live(row))
     index = {code: i for i, code in enumerate(codes)}
     sites = [inventory.sites[code] for code in codes]
     tenant_names = sorted(

@@ -22,6 +22,7 @@ from psninv.analysis.disjoint import hanging_on
 from psninv.analysis.finding import Finding, Kind, ProposedLink
 from psninv.analysis.geo import SpatialGrid, haversine_km
 from psninv.analysis.tariff import Tariff
+from psninv.graph import LIVE_STATUSES
 from psninv.inventory import Inventory
 from psninv.model import Criticality
 
@@ -140,8 +141,8 @@ def short_sites(findings: list[Finding], inventory: Inventory) -> set[str]:
     return out
 
 
-LIVE_SITES = frozenset({None, "", "active"})
-"""Site statuses of the live network: blank means active."""
+LIVE_SITES = LIVE_STATUSES
+"""Site statuses of the live network (psninv.graph)."""
 
 
 def in_service(inventory: Inventory, statuses: frozenset[str | None] = LIVE_SITES) -> Inventory:
@@ -164,7 +165,11 @@ def with_planned(inventory: Inventory) -> Inventory:
     """The network as it will be: planned sites and circuits counted as in service, leaving sites left out."""
     live = in_service(inventory, LIVE_SITES | {"planned"})
     out = Inventory()
-    out.tenants, out.sites, out.prefixes = live.tenants, live.sites, live.prefixes
+    out.tenants, out.prefixes = live.tenants, live.prefixes
+    out.sites = {
+        code: ({**row, "status": "active"} if row.get("status") == "planned" else row)
+        for code, row in live.sites.items()
+    }
     out.references = live.references
     out.links = {
         cid: ({**row, "status": "active"} if row.get("status") == "planned" else row)

@@ -78,6 +78,15 @@ CIRCUIT_STATUS = {
 }
 """NetBox circuit statuses as psninv's: only an active circuit carries traffic."""
 
+SITE_STATUS = {
+    "active": "active",
+    "planned": "planned",
+    "staging": "planned",
+    "decommissioning": "decommissioning",
+    "retired": "closed",
+}
+"""NetBox site statuses as psninv's: only an active site is in the live network."""
+
 _TENANT_FIELDS = frozenset(
     {"id", "name", "slug", "group", "tenant group", "description", "owner", "comments", "tags", "contacts"}
     | {"created", "last updated"}
@@ -252,6 +261,7 @@ def _sites(raw: RawTable, tenants: _Names, sites: _Names, issues: list[Issue]) -
         if netbox_id:
             sites.ids[netbox_id] = code
     owners = _references(raw, cols, "tenant", tenants, issues)
+    statuses = [SITE_STATUS.get(status.casefold(), "") if status else "" for status in cols.get("status")]
     not_live = [
         (row, status)
         for row, status in zip(raw.rows, cols.get("status"), strict=True)
@@ -261,7 +271,7 @@ def _sites(raw: RawTable, tenants: _Names, sites: _Names, issues: list[Issue]) -
         shown = ", ".join(f"row {row} ({status})" for row, status in not_live[:5])
         message = (
             f"{len(not_live)} sites are not active in NetBox ({shown}{' …' if len(not_live) > 5 else ''}): "
-            "imported; their circuits' statuses say whether they carry traffic"
+            "kept with their status, out of the live network that is analysed"
         )
         issues.append(
             Issue(raw.file, raw.sheet, not_live[0][0], cols.header("status"), None, message, WARNING)
@@ -275,6 +285,7 @@ def _sites(raw: RawTable, tenants: _Names, sites: _Names, issues: list[Issue]) -
         "address": cols.get("address"),
         "latitude": cols.get("latitude"),
         "longitude": cols.get("longitude"),
+        "status": statuses,
     }
     return _table(raw, "sites", values)
 
@@ -395,10 +406,6 @@ def _circuits(
             f"not imported ({shown})"
         )
         issues.append(Issue(raw.file, raw.sheet, None, None, None, message, WARNING))
-    types = sorted({t for t in cols.get("type") if t})
-    if types:
-        message = f"circuit types ({', '.join(types[:5])}) are not a medium: left out of medium"
-        issues.append(Issue(raw.file, raw.sheet, None, cols.header("type"), None, message, WARNING))
     pick = [raw.rows[i] for i in kept]
     values = {
         "circuit_id": [cids[i] for i in kept],
@@ -409,6 +416,7 @@ def _circuits(
         "contract_end": [cols.get("termination_date")[i] for i in kept],
         "tenant": [payers[i] for i in kept],
         "status": statuses,
+        "circuit_type": [cols.get("type")[i] for i in kept],
     }
     table = _table(raw, "links", values)
     table.rows = pick

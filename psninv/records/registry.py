@@ -78,7 +78,7 @@ RECORDS: Mapping[str, Record] = MappingProxyType(
         ),
         "sites": Record(
             "sites", "site", ("code",), "site code", "site", SITE_COLUMNS,
-            names=("locations",), relations=(OCCUPANTS,), blank_means=MappingProxyType({"status": "active"}),
+            names=("locations",), relations=(OCCUPANTS,),
         ),
         "links": Record(
             "links", "link", ("circuit_id",), "circuit id", "link", LINK_COLUMNS,

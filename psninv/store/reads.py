@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, inspect, select
 
 from psninv._gc import collector_paused
 from psninv.inventory import Inventory
@@ -30,6 +30,10 @@ def load_inventory(conn: Connection, *, columns: Columns | None = None) -> Inven
         return _load(conn, columns)
 
 
+LATER_COLUMNS = frozenset({("site", "status"), ("link", "circuit_type")})
+"""Columns added by migrations after the first schema (0004): an older file read as it is lacks them."""
+
+
 def _selected(table: Table, wanted: Collection[str] | None) -> list:
     """The table's columns to read: all, or the wanted ones plus the key, in table order."""
     keys = {column.name for column in table.primary_key.columns}
@@ -48,7 +52,14 @@ def _load(conn: Connection, columns: Columns | None) -> Inventory:
             continue
         wanted = None if columns is None else columns[entity]
         keys = [column.name for column in table.primary_key.columns]
-        ordered = select(*_selected(table, wanted)).order_by(*table.primary_key.columns)
+        # An older schema (read, never upgraded, by a reader) lacks the columns later migrations
+        # added: they read as blank. Any other missing column is an error, as it always was.
+        selected = _selected(table, wanted)
+        later = [column.name for column in selected if (table.name, column.name) in LATER_COLUMNS]
+        missing: set[str] = set()
+        if later:
+            missing = set(later) - {column["name"] for column in inspect(conn).get_columns(table.name)}
+        ordered = select(*(c for c in selected if c.name not in missing)).order_by(*table.primary_key.columns)
         rows = getattr(inventory, entity)
         result = conn.execute(ordered)
         names = list(result.keys())
@@ -69,6 +80,9 @@ def _load(conn: Connection, columns: Columns | None) -> Inventory:
             for values in result:
                 row = dict(zip(names, values, strict=True))
                 rows[row[key]] = row
+        if missing:
+            for row in rows.values():
+                row.update(dict.fromkeys(missing))
     return inventory
 
 
