@@ -77,6 +77,7 @@ def test_import_then_reimport_and_update_on_postgresql(pg_store: Store, tmp_path
         "srlg": "duct:x",
         "status": "active",
         "version": 1,
+        "circuit_type": None,
     }
     assert inventory.sites["S1"]["occupants"] == ["T2"]
 
