@@ -29,7 +29,8 @@ from generate_inventory import generate  # noqa: E402
 from psninv import open_store, sample_path  # noqa: E402
 from psninv.analysis import Config, Policy, Tariff, analyse  # noqa: E402
 from psninv.analysis.network_change import IdMaker, apply_change, combine  # noqa: E402
-from psninv.analysis.plan import make_plan, prove_remedies, sharing_candidates  # noqa: E402
+from psninv.analysis.plan import make_plan, prove_remedies  # noqa: E402
+from psninv.analysis.plan_sharing import sharing_candidates  # noqa: E402
 from psninv.analysis.policy_check import PolicyChecker  # noqa: E402
 from psninv.analysis.redundancy import gaps  # noqa: E402
 from psninv.analysis.sharing import SharingAnalyser  # noqa: E402

@@ -61,27 +61,16 @@ class NetworkChange:
             row = inventory.links.get(cid)
             if row is not None:
                 out.update((row["a_site"], row["b_site"]))
-            out.update(
-                self.alter.get(cid, {}).get(end)
-                for end in ("a_site", "b_site")
-                if end in self.alter.get(cid, {})
-            )
+            out.update(value for end, value in self.alter.get(cid, {}).items() if end in ("a_site", "b_site"))
         for row in self.add.values():
             out.update((row["a_site"], row["b_site"]))
         return out
 
     def merged(self, other: NetworkChange) -> NetworkChange:
         """This change and another applied together (the other's alterations win where both alter)."""
-        alter = {cid: dict(columns) for cid, columns in self.alter.items()}
-        for cid, columns in other.alter.items():
-            alter.setdefault(cid, {}).update(columns)
-        return NetworkChange(
-            source=self.source,
-            cease=[*self.cease, *(cid for cid in other.cease if cid not in self.cease)],
-            add={**self.add, **other.add},
-            alter=alter,
-            why={**self.why, **other.why},
-        )
+        out = combine([self, other])
+        out.source = self.source
+        return out
 
 
 def combine(changes: Iterable[NetworkChange]) -> NetworkChange:

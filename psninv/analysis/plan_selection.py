@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 
-from psninv.analysis.plan import Plan, plan_money
+from psninv.analysis.plan_result import Plan, plan_money
 from psninv.analysis.policy import Policy
 from psninv.analysis.tariff import Tariff
 from psninv.inventory import Inventory

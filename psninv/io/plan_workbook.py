@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from psninv.analysis.plan import Plan
+from psninv.analysis.plan_result import Plan
 from psninv.display import clean
 from psninv.io.xlsx import Styles, column_widths, open_workbook, row_values, start_sheet, write_cell
 from psninv.records import COLUMNS

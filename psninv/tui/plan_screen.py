@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -16,7 +15,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from psninv.analysis.finding import Severity
-from psninv.analysis.plan import Plan, make_plan
+from psninv.analysis.plan import make_plan
+from psninv.analysis.plan_result import Plan
 from psninv.analysis.plan_selection import change_groups, select
 from psninv.io.plan_workbook import write_plan_workbook
 from psninv.style import money, signed_money
@@ -69,6 +69,8 @@ class PlanScreen(Screen[None]):
         super().__init__()
         self.plan: Plan | None = None
         self.shown: Plan | None = None
+        self.shown_ticks: frozenset[int] = frozenset()
+        """The ticks `shown` was analysed for: it is the ticked plan only while they are the ticks."""
         self.ticked: set[int] = set()
         self.groups: dict[str, list[int]] = {}
         self.group_of: dict[int, str] = {}
@@ -129,6 +131,7 @@ class PlanScreen(Screen[None]):
         plan = message.plan
         self.plan = self.shown = plan
         self.ticked = set(range(len(plan.changes)))
+        self.shown_ticks = frozenset(self.ticked)
         self.groups = change_groups(plan)
         self.group_of = {index: key for key, indexes in self.groups.items() for index in indexes}
         self._fill()
@@ -139,7 +142,7 @@ class PlanScreen(Screen[None]):
     def on_selection_ready(self, message: SelectionReady) -> None:
         if message.ticked != frozenset(self.ticked):
             return  # a later tick is being worked out
-        self.shown = message.selected
+        self.shown, self.shown_ticks = message.selected, message.ticked
         self._summarise(message.selected)
 
     def on_plan_failed(self, message: PlanFailed) -> None:
@@ -214,15 +217,8 @@ class PlanScreen(Screen[None]):
         self.psn.open_site(change.a_site)
 
     def _ticked_plan(self) -> Plan | None:
-        if self.plan is None:
-            return None
-        if self.shown is not None and len(self.shown.changes) == len(self._kept()):
-            return self.shown
-        return None
-
-    def _kept(self) -> Collection[int]:
-        assert self.plan is not None
-        return [i for i, c in enumerate(self.plan.changes) if i in self.ticked or c.source == "inventory"]
+        """The plan as ticked, once a worker has analysed it (None while one still is)."""
+        return self.shown if self.plan is not None and self.shown_ticks == frozenset(self.ticked) else None
 
     def action_write(self) -> None:
         """Write the ticked plan as an import workbook (to the browser in `serve`)."""
