@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from psninv.cli.app import EXIT_DATA, cli, db_options, load_inventory, open_for, open_to_read
 from psninv.cli.render import console, print_import_report, progress_callback
+from psninv.display import escape_markup
 from psninv.store import ReadOnlyError
 from psninv.store.engine import resolve_url, sqlite_path
+
+if TYPE_CHECKING:
+    from psninv.inventory import Inventory
 
 
 @cli.command()
@@ -108,21 +113,37 @@ def import_(
     type=click.Choice(["xlsx", "csv", "graphml", "geojson"]),
     help="Format, where the file name's extension does not say it (csv writes a folder).",
 )
+@click.option("--netbox", is_flag=True, help="Write a folder of CSV files for NetBox 4.2+'s bulk import.")
+@click.option(
+    "--netbox-sites",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="NetBox's sites export (with IDs), to write the circuit terminations too (with --netbox).",
+)
 @click.option("--force", is_flag=True, help="Replace an existing file or folder.")
 @db_options
 def export(
     path: Path,
     tenant: str | None,
     fmt: str | None,
+    netbox: bool,
+    netbox_sites: Path | None,
     force: bool,
     db: str | None,
     actor: str | None,
     read_only: bool,
 ) -> None:
-    """Export the inventory as .xlsx, a folder of .csv, .graphml or .geojson."""
+    """Export the inventory as .xlsx, a folder of .csv, .graphml or .geojson, or for NetBox."""
     from psninv.io.export import export_inventory
 
+    if netbox_sites is not None and not netbox:
+        raise click.UsageError("--netbox-sites goes with --netbox")
+    if netbox and fmt:
+        raise click.UsageError("--netbox writes its own CSV files: leave out --format")
     inventory = load_inventory(db, actor, read_only, tenant)
+    if netbox:
+        _export_netbox(inventory, path, netbox_sites, force)
+        return
     written = export_inventory(inventory, path, fmt=fmt, overwrite=force)
     # A graph or a map layer holds sites and links only: say what was written, nothing more.
     held = ("sites", "links") if written.suffix.lower() in (".graphml", ".geojson") else None
@@ -141,3 +162,17 @@ def template(path: Path) -> None:
         raise click.BadParameter("the template is an .xlsx workbook", param_hint="PATH")
     written = write_template(path)
     click.echo(f"Wrote {written}: fill in the sheets and run `psninv import {written}`.")
+
+
+def _export_netbox(inventory: Inventory, path: Path, sites_file: Path | None, force: bool) -> None:
+    from psninv.io.netbox_export import STEPS_FILE, export_netbox
+
+    written = export_netbox(inventory, path, site_ids_file=sites_file, overwrite=force)
+    out = console(err=True)
+    counts = ", ".join(f"{name} ({rows})" for name, rows in written.rows.items())
+    out.print(f"Wrote {escape_markup(written.folder)}: {escape_markup(counts)}.")
+    if not written.complete:
+        out.print(
+            "[yellow]Circuit terminations need NetBox's site IDs:[/] import 01 to 08 into NetBox, export "
+            f"its sites, then add --netbox-sites FILE --force (see {STEPS_FILE})."
+        )

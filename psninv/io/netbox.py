@@ -19,13 +19,21 @@ from psninv.io.headers import normalise
 from psninv.io.issues import ERROR, WARNING, Issue
 from psninv.io.raw import RawTable
 
-TENANTS, SITES, CIRCUITS, TERMINATIONS = (
+TENANTS, SITES, CIRCUITS, TERMINATIONS, PREFIXES, REFERENCE = (
     "netbox tenants",
     "netbox sites",
     "netbox circuits",
     "netbox circuit terminations",
+    "netbox prefixes",
+    "netbox reference",
 )
-KINDS = (TENANTS, SITES, CIRCUITS, TERMINATIONS)
+KINDS = (TENANTS, SITES, CIRCUITS, TERMINATIONS, PREFIXES, REFERENCE)
+
+REFERENCE_TABLES = (
+    "tenant groups", "site groups", "regions", "locations", "providers", "provider accounts",
+    "provider networks", "circuit types", "vrfs",
+)
+"""NetBox tables other tables only name (a site its region, a circuit its provider): read, not needed."""
 
 # Bulk-import field names and the UI's column names, normalised, for each value read.
 _NAMES: dict[str, tuple[str, ...]] = {
@@ -48,13 +56,17 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "side_z": ("side z", "termination z", "termination b"),
     "circuit": ("circuit",),
     "term_side": ("term side", "side", "termination side"),
-    "termination_type": ("termination type",),
-    "termination_id": ("termination id",),
+    "termination_type": ("termination type", "scope type"),
+    "termination_id": ("termination id", "scope id"),
     "termination": ("termination point", "termination"),
     "site": ("site",),
     "location": ("location",),
     "port_speed": ("port speed", "port speed kbps"),
     "upstream_speed": ("upstream speed", "upstream speed kbps"),
+    "prefix": ("prefix",),
+    "vrf": ("vrf",),
+    "scope": ("scope",),
+    "description": ("description",),
 }
 
 SECTOR_WORDS = (
@@ -104,8 +116,11 @@ ROLE_WORDS = (
 """A site group's words and the role they mean; other groups leave the role blank."""
 
 
-def netbox_kind(headers: Sequence[str]) -> str | None:
-    """Which NetBox export a header row is, or None: read from the fields only NetBox writes together."""
+def netbox_kind(headers: Sequence[str], name: str = "") -> str | None:
+    """Which NetBox export a header row is, or None: read from the fields only NetBox writes together.
+
+    `name` is the file's name, which tells NetBox's reference tables (regions, providers…) apart.
+    """
     keys = {normalise(header) for header in headers}
     if keys & {"term side", "termination side"} or (
         {"circuit", "side"} <= keys and "termination type" in keys
@@ -117,6 +132,12 @@ def netbox_kind(headers: Sequence[str]) -> str | None:
         return CIRCUITS
     if "name" in keys and "status" in keys and keys & {"slug", "facility", "time zone", "physical address"}:
         return SITES
+    if "prefix" in keys and keys & {"status", "scope type", "scope id", "scope"}:
+        return PREFIXES  # psninv's own prefixes table has neither a status nor a scope
+    words = f" {normalise(name)} "
+    named = any(f" {table[:-1]} " in words or f" {table} " in words for table in REFERENCE_TABLES)
+    if "name" in keys and named:
+        return REFERENCE
     if {"name", "slug"} <= keys <= _TENANT_FIELDS:
         return TENANTS
     return None
@@ -207,6 +228,11 @@ def adapt(raws: list[RawTable], stored_tenants: Mapping[str, str] | None = None)
     sites = _Names()
     for raw in by_kind[SITES]:
         out.append(_sites(raw, tenants, sites, issues))
+    for raw in by_kind[PREFIXES]:
+        out.append(_prefixes(raw, tenants, sites, issues))
+    for raw in by_kind[REFERENCE]:
+        message = "NetBox's own reference table: not needed (the other tables name what they refer to)"
+        issues.append(Issue(raw.file, raw.sheet, None, None, None, message, WARNING))
     ends = _terminations(by_kind[TERMINATIONS], sites, issues)
     for raw in by_kind[CIRCUITS]:
         out.append(_circuits(raw, tenants, sites, ends, issues))
@@ -288,6 +314,38 @@ def _sites(raw: RawTable, tenants: _Names, sites: _Names, issues: list[Issue]) -
         "status": statuses,
     }
     return _table(raw, "sites", values)
+
+
+def _prefixes(raw: RawTable, tenants: _Names, sites: _Names, issues: list[Issue]) -> RawTable:
+    cols = _Columns.of(raw)
+    codes = []
+    scopes = cols.get("termination_type"), cols.get("termination_id"), cols.get("scope"), cols.get("site")
+    columns = zip(raw.rows, *scopes, strict=True)
+    for row, kind, netbox_id, scope, site in columns:
+        model = kind.casefold().replace(" ", "").split(".")[-1]
+        if model == "site" and netbox_id:
+            code = sites.ids.get(netbox_id)
+            if code is None:
+                message = f"no site with NetBox id {netbox_id!r}: export sites with their ID column"
+                header = cols.header("termination_id")
+                issues.append(Issue(raw.file, raw.sheet, row, header, netbox_id, message))
+        elif site or (scope and (not kind or model == "site")):
+            code = sites.find(site or scope)
+            if code is None:
+                message = f"unknown site {site or scope!r}: import NetBox's sites export with it"
+                header = cols.header("site") or cols.header("scope")
+                issues.append(Issue(raw.file, raw.sheet, row, header, site or scope, message))
+        else:
+            code = None  # a prefix scoped to a region or location, or to nothing, belongs to no one site
+        codes.append(code or "")
+    values = {
+        "prefix": cols.get("prefix"),
+        "vrf": cols.get("vrf"),
+        "site": codes,
+        "tenant": _references(raw, cols, "tenant", tenants, issues),
+        "description": cols.get("description"),
+    }
+    return _table(raw, "prefixes", values)
 
 
 def _references(raw: RawTable, cols: _Columns, name: str, codes: _Names, issues: list[Issue]) -> list[str]:

@@ -332,7 +332,7 @@ def _read_csv(
         return
     from psninv.io.netbox import netbox_kind  # NetBox's tables are read here, turned into ours later
 
-    found = netbox_kind(records[first]) if kind is None else None
+    found = netbox_kind(records[first], path.stem) if kind is None else None
     if found:
         entity = found
     elif entity is None:
