@@ -9,6 +9,15 @@ SEVERITY_STYLES: dict[str, str] = {
 }
 """Rich/Textual style for each severity."""
 
+SEVERITY_COLOURS: dict[str, str] = {
+    "critical": "#c62828",
+    "high": "#ef6c00",
+    "medium": "#f9a825",
+    "low": "#00838f",
+    "info": "#9e9e9e",
+}
+"""The colour of each severity in pictures (report, map, charts): the terminal's hues, told apart."""
+
 
 def money(value: float | None) -> str:
     """Pounds as an engineer reads them: £12,345 (blank for unknown)."""

@@ -69,7 +69,7 @@ LAYERS: dict[str, int] = {
     ),
     "migrations": 0,
     **dict.fromkeys(("store", "analysis", "diagram"), 1),
-    **dict.fromkeys(("io", "session"), 2),
+    **dict.fromkeys(("io", "session", "report"), 2),
     "changes": 3,
     "tui": 4,
     "cli": 5,  # the command line starts the TUI (psninv tui, demo, serve); the TUI never calls the CLI

@@ -102,6 +102,16 @@ class Finding:
         return self.impact.get("cut_off_sites") or []
 
     @property
+    def sites_cut_off(self) -> int:
+        """How many sites this gap cuts off from the core (0 for sharing findings)."""
+        return int(self.impact.get("sites_cut_off") or 0)
+
+    @property
+    def demand_mbps_lost(self) -> float:
+        """The demand (Mbit/s) of the sites this gap cuts off, or a capacity finding's overload."""
+        return float(self.impact.get("demand_mbps_lost") or 0.0)
+
+    @property
     def calculation(self) -> str | None:
         """How a sharing finding's £ was worked out, in one line (None where it has none)."""
         return self.impact.get("calculation")

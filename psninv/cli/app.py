@@ -141,6 +141,7 @@ def _register() -> None:
         inventory_cmds,
         listing_cmds,
         plan_cmd,
+        report_cmd,
         serve_cmd,
         ui_cmds,
     )

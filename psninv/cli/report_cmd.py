@@ -1,0 +1,80 @@
+"""`psninv report FILE.html`: one self-contained page for the people who decide."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from psninv.analysis import Policy, Tariff
+from psninv.cli.app import cli, db_options, open_to_read
+from psninv.cli.render import console, progress_callback
+from psninv.display import escape_markup
+from psninv.errors import InputError
+from psninv.style import money, plural, signed_money
+
+
+@cli.command("report")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--tenant", metavar="CODE", help="A partner's own report: its sites, their gaps, its £.")
+@click.option("--title", default="Network report", show_default=True, help="The report's title.")
+@click.option(
+    "--policy", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Policy TOML file."
+)
+@click.option(
+    "--tariff", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Tariff TOML file."
+)
+@click.option(
+    "--no-plan", is_flag=True, help="Leave the plan out (the plan is the slow part on large networks)."
+)
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+@db_options
+def report_command(
+    path: Path,
+    tenant: str | None,
+    title: str,
+    policy: Path | None,
+    tariff: Path | None,
+    no_plan: bool,
+    force: bool,
+    db: str | None,
+    actor: str | None,
+    read_only: bool,
+) -> None:
+    """Write the network report as one HTML page: map, findings, the ten worst gaps, the plan's £.
+
+    The page holds its pictures and needs no network connection to open; send it as it is.
+    """
+    from psninv.report import build_report, write_report
+
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise click.BadParameter("the report is an .html page", param_hint="PATH")
+    if path.exists() and not force:
+        raise InputError(f"{path} already exists: nothing was written (--force replaces it)")
+    with open_to_read(db) as store:
+        inventory = store.load()
+    if tenant is not None and tenant not in inventory.tenants:
+        raise click.BadParameter(f"no tenant with code {tenant!r}", param_hint="--tenant")
+    bar = progress_callback()
+    report = build_report(
+        inventory,
+        tenant=tenant,
+        policy=Policy.load(policy) if policy else None,
+        tariff=Tariff.load(tariff) if tariff else None,
+        with_plan=not no_plan,
+        title=title,
+        progress=bar,
+    )
+    if bar is not None:
+        bar.finish()
+    written = write_report(report, path)
+    summary = (
+        f"{plural(report.findings, 'finding')} ({report.by_severity['critical']:,} critical, "
+        f"{report.by_severity['high']:,} high)"
+    )
+    if report.plan is not None:
+        summary += (
+            f"; the plan: {plural(report.plan.changes, 'change')}, {money(report.plan.savings_gbp)} a year "
+            f"saved by sharing, net {signed_money(-report.plan.net_gbp)} a year"
+        )
+    console(err=True).print(f"Wrote {escape_markup(written)}: {summary}.")

@@ -1,0 +1,211 @@
+"""`psninv report FILE.html`: one self-contained page whose figures are the analysis's and the plan's."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import Databases
+from PIL import Image
+
+from psninv import open_store, sample_path
+from psninv.analysis import analyse
+from psninv.analysis.plan import make_plan
+from psninv.cli.app import get_cli
+from psninv.inventory import Inventory
+from psninv.report import build_report, render_report
+from psninv.style import money, signed_money
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ZOO = Path(__file__).parent / "data" / "topology-zoo"
+
+
+def run(*args: str):
+    return CliRunner().invoke(get_cli(), list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def sample_db(databases: Databases) -> str:
+    db = databases.new()
+    assert run("import", str(sample_path()), "--db", db).exit_code == 0
+    return db
+
+
+@pytest.fixture(scope="module")
+def sample(sample_db: str) -> Inventory:
+    with open_store(sample_db) as store:
+        return store.load()
+
+
+@pytest.fixture(scope="module")
+def page(sample_db: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    result = run("report", str(path), "--db", sample_db)
+    assert result.exit_code == 0, result.output
+    assert "Wrote" in result.stderr and "84 changes" in result.stderr
+    return path
+
+
+class _Page(HTMLParser):
+    """What a browser would fetch from a page, and its text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fetched: list[str] = []
+        self.scripts = 0
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            self.scripts += 1
+        for name, value in attrs:
+            if name in ("src", "href") and value:
+                self.fetched.append(value)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(path: Path) -> _Page:
+    parser = _Page()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def words(parser: _Page) -> str:
+    return re.sub(r"\s+", " ", " ".join(parser.text))
+
+
+def test_the_page_needs_nothing_from_elsewhere(page: Path) -> None:
+    parsed = parse(page)
+    assert parsed.scripts == 0
+    assert parsed.fetched and all(url.startswith("data:image/png;base64,") for url in parsed.fetched)
+    assert "default-src 'none'" in page.read_text(encoding="utf-8")  # the browser is told so too
+
+
+def test_its_figures_are_the_analysis_and_the_plans(page: Path, sample: Inventory) -> None:
+    analysis = analyse(sample)
+    plan = make_plan(sample)
+    text = words(parse(page))
+    by_severity = analysis.by_severity
+    assert f"{by_severity['critical']} critical gaps" in text
+    assert f"{len(analysis.findings)} findings in all" in text
+    assert f"{money(analysis.sharing.total_annual_cost_gbp)} annual circuit cost" in text
+    # The plan's headline, as `psninv plan` prints it.
+    assert (
+        f"{money(plan.totals.savings_gbp)} a year saved by sharing, {plan.critical_closed()} critical gaps "
+        f"closed, net {signed_money(-plan.totals.net_gbp)} a year" in text
+    )
+    worst = sorted(
+        (f for f in analysis.findings if f.category.value == "redundancy"),
+        key=lambda f: (f.severity.rank, -f.sites_cut_off, -f.demand_mbps_lost, f.id),
+    )[:10]
+    positions = [text.index(finding.title) for finding in worst]
+    assert positions == sorted(positions)  # the ten worst, worst first
+    for code, bill in plan.by_tenant.items():
+        if bill.change_gbp:
+            assert signed_money(bill.change_gbp) in text, code
+
+
+def test_a_partners_report_shows_its_part(sample_db: str, sample: Inventory, tmp_path: Path) -> None:
+    path = tmp_path / "mpft.html"
+    result = run("report", str(path), "--tenant", "NHS-MPFT", "--no-plan", "--db", sample_db)
+
+    assert result.exit_code == 0, result.output
+    text = words(parse(path))
+    assert "Midlands Partnership University NHS Foundation Trust (NHS-MPFT)" in text
+    own = {code for code, site in sample.sites.items() if site["tenant"] == "NHS-MPFT"}
+    report = build_report(sample, tenant="NHS-MPFT", with_plan=False)
+    assert report.sites == len(sample.for_tenant("NHS-MPFT").sites) - len(
+        sample.for_tenant("NHS-MPFT").references
+    )
+    assert own and report.findings < len(analyse(sample).findings)
+    assert "Left out (--no-plan)." in text
+    assert run("report", str(tmp_path / "x.html"), "--tenant", "NOPE", "--db", sample_db).exit_code == 2
+
+
+def test_stored_markup_and_escape_codes_are_shown_as_text(build, tmp_path: Path) -> None:
+    inventory = build(
+        tenants=[{"code": "T", "name": "<script>alert(1)</script>", "sector": "health"}],
+        sites=[
+            {
+                "code": "A",
+                "name": "Core <b>",
+                "role": "core",
+                "tenant": "T",
+                "district": "$x^2$ \x1b[31mred",
+                "latitude": 52.8,
+                "longitude": -2.1,
+            },
+            {
+                "code": "B",
+                "name": "Clinic \x1b]8;;http://evil\x07",
+                "tenant": "T",
+                "district": "$x^2$ \x1b[31mred",
+                "latitude": 52.9,
+                "longitude": -2.0,
+            },
+        ],
+        links=[{"circuit_id": "C1", "a_site": "A", "b_site": "B", "annual_cost_gbp": 1000}],
+    )
+    html = render_report(build_report(inventory, today=None))
+
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "\x1b" not in html and "evil" not in html.split("<footer")[0].split("</header>")[0]
+
+
+def test_an_uncosted_network_has_an_unknown_bill_and_an_empty_one_draws(tmp_path: Path, databases) -> None:
+    db = databases.new()
+    assert run("import", str(ZOO / "Janetbackbone.graphml"), "--db", db).exit_code == 0
+    path = tmp_path / "zoo.html"
+    assert run("report", str(path), "--db", db).exit_code == 0
+    text = words(parse(path))
+    assert "unknown annual circuit cost" in text and "£0 annual" not in text
+
+    empty = build_report(Inventory(), with_plan=False)
+    assert empty.findings == 0 and empty.map.drawn_sites == 0
+    assert "No redundancy gap" in render_report(empty)
+
+
+def test_refusals_write_nothing(sample_db: str, tmp_path: Path) -> None:
+    taken = tmp_path / "old.html"
+    taken.write_text("old", encoding="utf-8")
+    again = run("report", str(taken), "--no-plan", "--db", sample_db)
+    assert again.exit_code == 1 and "--force" in again.stderr and taken.read_text() == "old"
+    wrong = run("report", str(tmp_path / "report.pdf"), "--db", sample_db)
+    assert wrong.exit_code == 2 and ".html" in wrong.output
+    assert not (tmp_path / "report.pdf").exists()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed here")
+def test_headless_chromium_draws_the_page(page: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--window-size=1200,1600",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert shot.is_file(), "chromium wrote no screenshot"
+    with Image.open(shot) as image:
+        pixels = image.convert("RGB").resize((120, 160))
+        colours = pixels.getcolors(maxcolors=120 * 160)
+    assert colours is not None
+    not_white = sum(count for count, rgb in colours if sum(rgb) < 3 * 235)
+    assert len(colours) > 50 and not_white > 0.05 * 120 * 160  # text, map and charts, not a blank page
