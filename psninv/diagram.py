@@ -1,8 +1,9 @@
 """The logical topology as a diagram: cores on top, hubs below, access sites grouped by district.
 
-One layout (`layout`) feeds three writers, for design documents and the PSN connection
-compliance submission: SVG (`to_svg`), draw.io (`to_drawio`, which diagrams.net opens and lets
-an engineer rearrange) and Graphviz (`to_dot`, one cluster per district).
+One layout (`layout`) feeds four writers, for design documents and the PSN connection
+compliance submission: SVG (`to_svg`), PNG (`to_png`, drawn by matplotlib), draw.io
+(`to_drawio`, which diagrams.net opens and lets an engineer rearrange) and Graphviz (`to_dot`,
+one cluster per district).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from psninv.graph import is_active
 from psninv.inventory import Inventory
 from psninv.model import CORE_ROLES
 
-FORMATS = {".svg": "svg", ".drawio": "drawio", ".dot": "dot", ".gv": "dot"}
+FORMATS = {".svg": "svg", ".png": "png", ".drawio": "drawio", ".dot": "dot", ".gv": "dot"}
 """What each file ending writes."""
 
 NODE_W, NODE_H = 112, 34
@@ -255,20 +256,80 @@ def to_dot(diagram: Diagram, title: str = "Network diagram") -> str:
     return "\n".join(lines) + "\n"
 
 
+MAX_PNG_PIXELS = 40_000_000
+"""Pixels a PNG may have (about 6,000 × 6,000): an SVG or draw.io file suits a larger network."""
+
+
+def to_png(diagram: Diagram, title: str = "Network diagram") -> bytes:
+    """The diagram as a PNG picture, drawn as the SVG is (matplotlib, no fonts from elsewhere)."""
+    import io
+
+    import matplotlib as mpl
+    from matplotlib.collections import LineCollection
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyBboxPatch
+
+    if diagram.width * diagram.height > MAX_PNG_PIXELS:
+        raise InputError(
+            f"the diagram would be {diagram.width:,.0f} × {diagram.height:,.0f} pixels, too large "
+            "for a PNG: write it as .svg or .drawio"
+        )
+    with mpl.rc_context({"text.parse_math": False, "font.family": "sans-serif"}):
+        figure = Figure(figsize=(diagram.width / 100, diagram.height / 100), dpi=100)
+        axes = figure.add_axes((0, 0, 1, 1))
+        axes.set_xlim(0, diagram.width)
+        axes.set_ylim(diagram.height, 0)  # y grows downwards, as in the SVG
+        axes.set_axis_off()
+        axes.set_title(clean(title))
+        for group in diagram.groups:
+            box = FancyBboxPatch(
+                (group.x, group.y), group.width, group.height, boxstyle="round,pad=0,rounding_size=8",
+                facecolor="#f7f7f2", edgecolor="#b8b8a8", linewidth=1,
+            )
+            axes.add_patch(box)
+            axes.text(group.x + GAP_X, group.y + 22, group.district, fontsize=11, fontweight="bold",
+                      color="#444")
+        nodes = diagram.nodes
+        segments = [(_centre(nodes[a]), _centre(nodes[b])) for _circuit, a, b in diagram.edges]
+        axes.add_collection(LineCollection(segments, colors="#8a97a6", linewidths=0.9, alpha=0.7))
+        for node in diagram.nodes.values():
+            fill, ink = TIER_STYLE[node.tier]
+            box = FancyBboxPatch(
+                (node.x, node.y), NODE_W, NODE_H, boxstyle="round,pad=0,rounding_size=5",
+                facecolor=fill, edgecolor="#4a5a6a", linewidth=0.8, zorder=2,
+            )
+            axes.add_patch(box)
+            middle = node.x + NODE_W / 2
+            axes.text(middle, node.y + 13, _short(clean(node.code)), ha="center", va="center", fontsize=8,
+                      fontweight="bold", color=ink, zorder=3)
+            axes.text(middle, node.y + 25, _short(node.name, 20), ha="center", va="center", fontsize=6.5,
+                      color=ink, zorder=3)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", facecolor="white", metadata={"Software": None})
+    return buffer.getvalue()
+
+
 WRITERS = {"svg": to_svg, "drawio": to_drawio, "dot": to_dot}
 
 
 def write_diagram(
     inventory: Inventory, path: str | Path, *, title: str = "Network diagram"
 ) -> tuple[Path, Diagram]:
-    """Write the diagram in the format its file ending names (.svg, .drawio, .dot); return path, layout."""
+    """Write the diagram in the format its file ending names (.svg, .png, .drawio, .dot).
+
+    Returns the path written and the layout drawn.
+    """
     target = Path(path).expanduser()
     fmt = FORMATS.get(target.suffix.lower())
     if fmt is None:
         raise InputError(
-            f"cannot tell the diagram format from {target.name!r}: end it in .svg, .drawio or .dot"
+            f"cannot tell the diagram format from {target.name!r}: end it in .svg, .png, .drawio or .dot"
         )
     diagram = layout(inventory)
+    picture = to_png(diagram, title) if fmt == "png" else None
     with replacing(target) as temporary:
-        temporary.write_text(WRITERS[fmt](diagram, title), encoding="utf-8")
+        if picture is not None:
+            temporary.write_bytes(picture)
+        else:
+            temporary.write_text(WRITERS[fmt](diagram, title), encoding="utf-8")
     return target, diagram

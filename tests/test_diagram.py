@@ -104,5 +104,22 @@ def test_a_diagram_keeps_an_existing_file_without_force_and_refuses_unknown_endi
     target.write_text("mine")
     result = CliRunner().invoke(get_cli(), ["diagram", str(target), "--db", sample.url])
     assert result.exit_code == 1 and "already exists" in result.output and target.read_text() == "mine"
-    png = CliRunner().invoke(get_cli(), ["diagram", str(tmp_path / "net.png"), "--db", sample.url])
-    assert png.exit_code == 1 and ".svg, .drawio or .dot" in png.output
+    gif = CliRunner().invoke(get_cli(), ["diagram", str(tmp_path / "net.gif"), "--db", sample.url])
+    assert gif.exit_code == 1 and ".svg, .png, .drawio or .dot" in gif.output
+
+
+def test_a_png_diagram_is_a_picture_of_the_layout(sample: Store, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from psninv.diagram import layout
+
+    target = tmp_path / "net.png"
+    result = CliRunner().invoke(get_cli(), ["diagram", str(target), "--db", sample.url])
+    assert result.exit_code == 0, result.output
+    drawn = layout(sample.load())
+    with Image.open(target) as image:
+        assert image.size == (round(drawn.width), round(drawn.height))
+        colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
+    # The tiers' fills are there: core blue, hub green.
+    present = {rgb for _count, rgb in colours}
+    assert (0x1F, 0x4E, 0x79) in present and (0x2E, 0x7D, 0x32) in present

@@ -28,7 +28,7 @@ def diagram(
     actor: str | None,
     read_only: bool,
 ) -> None:
-    """Draw the logical topology (cores, hubs, access sites by district): .svg, .drawio or .dot."""
+    """Draw the logical topology (cores, hubs, access sites by district): .svg, .png, .drawio or .dot."""
     from psninv.diagram import write_diagram
 
     if path.exists() and not force:
