@@ -281,6 +281,10 @@ def print_analysis(result: Analysis, *, every: bool = False) -> None:
             continue
         shown, rest = (found, {}) if every else worst_of_each_kind(found)
         title = f"{category.value.capitalize()} findings ({len(found)})"
+        if not found:
+            out.print(Text(f"{category.value.capitalize()} findings: none.", style="bold"))
+            out.print()
+            continue
         if rest:
             title += f", the worst {WORST_OF_EACH_KIND} of each kind"
         out.print(findings_table(shown, title))
@@ -312,6 +316,10 @@ def print_remedies(plan: VerifiedPlan) -> None:
         )
         for cid, link in zip(plan.circuit_ids, plan.links, strict=True)
     ]
+    if not plan.links and not plan.unfixable:
+        none = "Verified remedies: none needed (no high or critical site short of policy)."
+        out.print(Text(none, style="bold"))
+        return
     title = (
         f"Verified remedies: {len(plan.links)} links (lower bound {plan.lower_bound_links}), "
         f"{money(plan.annual_cost_gbp)}/yr (lower bound {money(plan.lower_bound_cost_gbp)})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
 from typing import Any, ClassVar
 
@@ -42,14 +43,30 @@ def impact_label(name: str) -> str:
     return f"{label} ({unit})" if unit else label
 
 
-def finding_columns() -> list[Column]:
-    """The columns every list of findings shows."""
+def finding_columns(*, hide_blank_savings: bool = False) -> list[Column]:
+    """The columns every list of findings shows; the savings column can give its width up when blank."""
     return [
         Column("severity", "Severity", width=8),
-        Column("title", "Finding", flex=True, min_width=20, max_width=200),
+        Column("title", "Finding", flex=True, min_width=20, max_width=200, fit=fit_title),
         Column("where", "Where", min_width=8, max_width=16),
-        Column("savings", "Saves £/yr", numeric=True, min_width=8, max_width=10),
+        Column(
+            "savings", "Saves £/yr", numeric=True, min_width=8, max_width=10,
+            hide_when_blank=hide_blank_savings,
+        ),
     ]
+
+
+_ASIDE = re.compile(r" ?\([^()]*\)")
+
+
+def fit_title(title: str, width: int) -> str:
+    """A finding's title made to fit: the names in brackets go first, so the numbers after them stay."""
+    while len(title) > width:
+        shorter = _ASIDE.sub("", title, count=1)
+        if shorter == title:
+            break
+        title = shorter
+    return title
 
 
 def finding_where(finding: Finding) -> str:
@@ -433,7 +450,8 @@ def findings_table(screen: BaseScreen, table_id: str, empty_text: str) -> Virtua
         finding = results.by_id.get(finding_id) if results else None
         return finding_cells(finding) if finding else [finding_id]
 
-    return VirtualTable(finding_columns(), cells, entity="finding", empty_text=empty_text, id=table_id)
+    columns = finding_columns(hide_blank_savings=True)
+    return VirtualTable(columns, cells, entity="finding", empty_text=empty_text, id=table_id)
 
 
 def findings_section(screen: DetailScreen, table_id: str, empty_text: str) -> ComposeResult:

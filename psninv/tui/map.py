@@ -70,6 +70,8 @@ class MapCanvas(Widget, can_focus=True):
         self.view: View | None = None
         self._frame: list[Strip] = []
         self._drawn_for: tuple[Any, ...] | None = None
+        self.fitted = True
+        """Whether the view is the fit of the whole map: it then follows the widget's size."""
 
     @property
     def psn(self) -> PsninvApp:
@@ -79,7 +81,7 @@ class MapCanvas(Widget, can_focus=True):
     def set_data(self, data: MapData) -> None:
         """Show new data, keeping the view if it still makes sense."""
         self.data = data
-        if self.view is None and self.size.width:
+        if (self.view is None or self.fitted) and self.size.width:
             self.view = fit_view(data, self.size.width, self.size.height)
         if self.psn.selected_site not in data.coords and data.order:
             self.psn.selected_site = data.order[0]
@@ -119,20 +121,23 @@ class MapCanvas(Widget, can_focus=True):
 
     def on_resize(self) -> None:
         if self.data is not None:
-            if self.view is None:
+            if self.view is None or self.fitted:
                 self.view = fit_view(self.data, self.size.width, self.size.height)
             self.redraw()
 
     def render_line(self, y: int) -> Strip:
+        # The widget's own colours underneath: blank cells and plain glyphs follow the theme.
+        base = self.rich_style
         if y < len(self._frame):
-            return self._frame[y]
-        return Strip.blank(self.size.width)
+            return self._frame[y].apply_style(base)
+        return Strip.blank(self.size.width, base)
 
     def action_zoom(self, direction: int) -> None:
         if self.view is None:
             return
         factor = ZOOM_STEP if direction > 0 else 1 / ZOOM_STEP
         self.view = View(self.view.cx, self.view.cy, self.view.scale * factor)
+        self.fitted = False
         self.redraw()
 
     def action_pan(self, dx: int, dy: int) -> None:
@@ -142,11 +147,13 @@ class MapCanvas(Widget, can_focus=True):
         step_x = (2 * self.size.width / self.view.scale) / 8
         step_y = (4 * self.size.height / self.view.scale) / 8
         self.view = View(self.view.cx + dx * step_x, self.view.cy + dy * step_y, self.view.scale)
+        self.fitted = False
         self.redraw()
 
     def action_fit(self) -> None:
         if self.data is not None:
             self.view = fit_view(self.data, self.size.width, self.size.height)
+            self.fitted = True
             self.redraw()
 
     def action_centre(self) -> None:
@@ -155,6 +162,7 @@ class MapCanvas(Widget, can_focus=True):
             return
         x, y = self.data.coords[code]
         self.view = View(x, y, self.view.scale)
+        self.fitted = False
         self.redraw()
 
     def action_step(self, direction: int) -> None:
@@ -178,6 +186,7 @@ class MapCanvas(Widget, can_focus=True):
         half_h = 2 * self.size.height / self.view.scale
         if abs(x - self.view.cx) > half_w * 0.9 or abs(y - self.view.cy) > half_h * 0.9:
             self.view = View(x, y, self.view.scale)
+            self.fitted = False
 
     def action_open(self) -> None:
         if self.psn.selected_site:

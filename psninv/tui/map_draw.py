@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from statistics import median
 
 from rich.segment import Segment
 from rich.style import Style
@@ -22,13 +23,15 @@ DRAW_IN_THREAD = 20_000
 # Above this many sites in view, access sites are braille dots rather than glyphs.
 GLYPH_LIMIT = 400
 ZOOM_STEP = 1.5
+MAX_DISTRICTS = 60  # the largest districts are named; past that a map is a wall of text
 
 LINE = Style.parse("#5f87af")
 LINE_CUT = Style.parse("magenta")
 LINE_FAILED = Style.parse("bold red")
-ACCESS = Style.parse("white")
+ACCESS = Style()  # the widget's own foreground: readable on any theme
 FAILED_MARK = Style.parse("bold red")
 LABEL = Style.parse("dim")
+DISTRICT = Style.parse("bold italic #d7af5f")
 
 
 @dataclass(slots=True)
@@ -42,6 +45,8 @@ class MapData:
     bounds: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
     order: list[str] = field(default_factory=list)
     unlocated: int = 0
+    districts: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Each district's name where its sites are (the median of their positions), largest first."""
 
 
 def build_map_data(snapshot: Snapshot) -> MapData:
@@ -72,6 +77,13 @@ def build_map_data(snapshot: Snapshot) -> MapData:
         if link["a_site"] in data.coords and link["b_site"] in data.coords:
             data.links.append((cid, link["a_site"], link["b_site"]))
     data.order = sorted(data.coords, key=lambda c: (ROLE_RANK.get(data.roles[c], 2), c))
+    members: dict[str, list[tuple[float, float]]] = {}
+    for code, point in data.coords.items():
+        district = snapshot.sites[code].get("district")
+        if district:
+            members.setdefault(clean(district), []).append(point)
+    for district, points in sorted(members.items(), key=lambda item: -len(item[1]))[:MAX_DISTRICTS]:
+        data.districts[district] = (median(x for x, _y in points), median(y for _x, y in points))
     return data
 
 
@@ -121,6 +133,10 @@ def _clip(x0: float, y0: float, x1: float, y1: float, w: float, h: float) -> tup
                 return None
             t1 = min(t1, t)
     return x0 + t0 * dx, y0 + t0 * dy, x0 + t1 * dx, y0 + t1 * dy
+
+
+def _near(row: int, height: int) -> list[int]:
+    return [r for r in (row, row - 1, row + 1, row - 2, row + 2) if 0 <= r < height]
 
 
 def draw_map(data: MapData, view: View, width: int, height: int, marks: Marks) -> list[Strip]:
@@ -189,12 +205,29 @@ def draw_map(data: MapData, view: View, width: int, height: int, marks: Marks) -
         if current is None or mark[2] > current[2]:
             glyphs[cell] = mark
 
-    # Labels go where they do not cover a site; the selected site's first, then cores and hubs.
+    # District names first (they say where the viewer is), centred on their sites, never over one.
+    taken: set[int] = set()
+    for district, (x, y) in data.districts.items():
+        fx, fy = (x - view.cx) * view.scale + dots_w / 2, (view.cy - y) * view.scale + dots_h / 2
+        row, col = int(fy) >> 2, (int(fx) >> 1) - len(district) // 2
+        if not (0 <= row < height) or len(district) > width:
+            continue
+        col = min(max(col, 0), width - len(district))
+        # An access site's dot may go under a district's name; a hub, a core or a mark may not.
+        spans = (range(r * width + col, r * width + col + len(district)) for r in _near(row, height))
+        span = next((sp for sp in spans if not any(glyphs.get(i, ("", None, 0))[2] > 2 or i in taken
+                                                   for i in sp)), None)
+        if span is None:
+            continue
+        for i, ch in zip(span, district, strict=True):
+            glyphs[i] = (ch, DISTRICT, 1)
+            taken.add(i)
+
+    # Site labels go where they do not cover a site or a district; the selected site's first.
     labelled = sorted(
         (v for v in visible if v[0] == marks.selected or data.roles.get(v[0]) in (*CORE_ROLES, "hub")),
         key=lambda v: (v[0] != marks.selected, ROLE_RANK.get(data.roles.get(v[0], ""), 2), v[0]),
     )
-    taken: set[int] = set()
     for code, _px, _py, cell in labelled:
         row, col = divmod(cell, width)
         name = data.names.get(code) or code

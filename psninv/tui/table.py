@@ -42,6 +42,8 @@ class Column:
     flex: bool = False  # takes the spare width, and gives width back first when short
     numeric: bool = False  # right-aligned, sorted as numbers
     priority: int = 0  # when even minimum widths do not fit, higher numbers are hidden first; 0 never
+    hide_when_blank: bool = False  # no width at all while every row's cell is blank
+    fit: Callable[[str, int], str] | None = None  # shortens a text that is too wide, before the ellipsis
 
 
 def _none_last(value: Any) -> tuple[bool, Any]:
@@ -292,9 +294,15 @@ class VirtualTable(ScrollView, can_focus=True):
                 widths.append(column.width)
                 continue
             longest = len(column.label) + (arrows if column.key == self.sort_column else 0)
+            blank = True
             for cells in measured:
                 cell = cells[index] if index < len(cells) else ""
-                longest = max(longest, cell.cell_len if isinstance(cell, Text) else len(cell))
+                length = cell.cell_len if isinstance(cell, Text) else len(cell)
+                longest = max(longest, length)
+                blank = blank and not length
+            if column.hide_when_blank and blank:
+                widths.append(0)
+                continue
             widths.append(max(column.min_width, min(longest, column.max_width)))
         available = self.size.width - self._gutter
         if len(self._visible) + 1 > self.size.height > 0:
@@ -359,6 +367,9 @@ class VirtualTable(ScrollView, can_focus=True):
                 line.append(" " * self._gap)
             first = False
             cell = cells[index] if index < len(cells) else ""
+            fit = self.columns[index].fit
+            if fit is not None and isinstance(cell, str) and len(cell) > width:
+                cell = fit(cell, width)
             piece = cleaned(cell).copy() if isinstance(cell, Text) else Text(clean(cell))
             piece.truncate(width, overflow="ellipsis")
             if self.columns[index].numeric:
