@@ -78,6 +78,10 @@ def _pg_problem() -> str | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Analyses the tests keep go to a folder of the run's own, never the user's ~/.cache.
+    import tempfile
+
+    os.environ.setdefault("PSNINV_CACHE_DIR", tempfile.mkdtemp(prefix="psninv-test-cache-"))
     problem = _pg_problem() if _backend(config) == "postgresql" else None
     if problem and os.environ.get("CI"):
         # In CI the PostgreSQL run is mandatory: a missing server must fail, never pass as skips.

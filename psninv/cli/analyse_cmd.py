@@ -91,6 +91,11 @@ def _split(values: tuple[str, ...]) -> list[str]:
     help="List every finding in the table (by default the worst of each kind and a count of the rest), "
     "sharing opportunities below the savings threshold too. JSON, CSV and xlsx always list every finding.",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Run the analysis afresh even when this inventory's, unchanged since, was kept (large networks).",
+)
 @db_options
 def analyse_command(**options: Any) -> None:
     """Find single points of failure and sharing opportunities, each with its impact and its £."""
@@ -116,6 +121,7 @@ def _analyse(
     policy: Path | None,
     tariff: Path | None,
     include_hidden: bool,
+    no_cache: bool,
     db: str | None,
     actor: str | None,
     read_only: bool,
@@ -124,6 +130,8 @@ def _analyse(
     from psninv.io.report import iter_json, write_json
 
     scenario = None
+    names = _split(failed)
+    inventory: Inventory | None = None
     if scenarios:
         from psninv.io.scenario import load_scenario
 
@@ -131,16 +139,17 @@ def _analyse(
             scenario = load_scenario(store, scenarios)
         inventory = scenario.inventory
         planned = True
-    else:
+    elif names or no_cache:
+        # A what-if is not kept: it is the inventory with failures, quick to rerun for another set.
         with open_to_read(db) as store, store.read() as conn:
             inventory = load_inventory(conn, columns=columns_needed(only))
-    names = _split(failed)
-    unknown = expand_failures(inventory, names).unknown
-    if unknown:
-        raise click.BadParameter(
-            f"no site, circuit, srlg:TAG or provider:NAME named {', '.join(map(repr, unknown))}",
-            param_hint="--fail",
-        )
+    if inventory is not None:
+        unknown = expand_failures(inventory, names).unknown
+        if unknown:
+            raise click.BadParameter(
+                f"no site, circuit, srlg:TAG or provider:NAME named {', '.join(map(repr, unknown))}",
+                param_hint="--fail",
+            )
     workbook = output if fmt == "table" and output is not None else None
     if workbook is not None and workbook.suffix.lower() != ".xlsx":
         raise click.UsageError("-o with the table format writes the remedies workbook: give a .xlsx file")
@@ -151,10 +160,10 @@ def _analyse(
         raise click.UsageError("--events and remedies need the redundancy analyser")
     if events and only == "sharing":
         raise click.UsageError("--events ranks failures: it needs the redundancy analyser")
-    result = analyse(
-        inventory,
+    from psninv.session.cache import analyse_store, analysis_options
+
+    settings = analysis_options(
         only=only,
-        failed=names,
         policy=Policy.load(policy),
         tariff=Tariff.load(tariff),
         include_hidden=include_hidden,
@@ -162,6 +171,21 @@ def _analyse(
         remedies=remedies or workbook is not None,
         planned=planned,
     )
+    if inventory is not None:
+        result = analyse(inventory, failed=names, **settings)
+    else:
+
+        with open_to_read(db) as store:
+
+            def load() -> Inventory:
+                with store.read() as conn:
+                    return load_inventory(conn, columns=columns_needed(only))
+
+            run = analyse_store(store, settings, lambda work: analyse(work, **settings), load)
+        result, inventory = run.analysis, run.inventory
+        if run.from_cache and fmt == "table":
+            note = "Read from the cache: the inventory is unchanged since its analysis (--no-cache reruns)."
+            console(err=True).print(Text(note, style="dim"))
     if scenario is not None:
         result.scenario = scenario.info
     if fmt == "json":
@@ -185,6 +209,9 @@ def _analyse(
             from psninv.io.xlsx import write_workbook
 
             plan = result.redundancy.verified
+            if inventory is None:
+                with open_to_read(db) as store:
+                    inventory = store.load()
             with replacing(workbook) as temporary:
                 write_workbook(Inventory(links=plan.circuit_rows(inventory)), temporary)
             click.echo(

@@ -51,19 +51,33 @@ def report_command(
         raise click.BadParameter("the report is an .html page", param_hint="PATH")
     if path.exists() and not force:
         raise InputError(f"{path} already exists: nothing was written (--force replaces it)")
+    chosen_policy, chosen_tariff = Policy.load(policy), Tariff.load(tariff)
+    bar = progress_callback()
+    analysis = None
     with open_to_read(db) as store:
         inventory = store.load()
-    if tenant is not None and tenant not in inventory.tenants:
-        raise click.BadParameter(f"no tenant with code {tenant!r}", param_hint="--tenant")
-    bar = progress_callback()
+        if tenant is not None and tenant not in inventory.tenants:
+            raise click.BadParameter(f"no tenant with code {tenant!r}", param_hint="--tenant")
+        if no_plan:
+            from psninv.analysis import analyse
+            from psninv.session.cache import analyse_store
+            from psninv.session.runner import SESSION_OPTIONS
+
+            # The analysis `psninv analyse` and the TUI make (and keep): a report after them is quick.
+            options = {**SESSION_OPTIONS, "policy": chosen_policy, "tariff": chosen_tariff}
+            if bar is not None:
+                bar("analysing", 0, 1)
+            run = analyse_store(store, options, lambda work: analyse(work, **options), lambda: inventory)
+            analysis = run.analysis
     report = build_report(
         inventory,
         tenant=tenant,
-        policy=Policy.load(policy) if policy else None,
-        tariff=Tariff.load(tariff) if tariff else None,
+        policy=chosen_policy,
+        tariff=chosen_tariff,
         with_plan=not no_plan,
         title=title,
         progress=bar,
+        analysis=analysis,
     )
     if bar is not None:
         bar.finish()

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from psninv.analysis import Policy, Severity, Tariff, analyse
+from psninv.analysis import Analysis, Policy, Severity, Tariff, analyse
 from psninv.analysis.finding import Category, Finding
 from psninv.analysis.plan import make_plan
 from psninv.analysis.plan_result import Plan
@@ -103,12 +103,14 @@ def build_report(
     title: str = "Network report",
     progress: Progress | None = None,
     today: dt.date | None = None,
+    analysis: Analysis | None = None,
 ) -> Report:
     """Analyse (and plan) the inventory and gather what the report shows; a tenant's report shows its part.
 
     A tenant's report analyses the whole network (its sites' gaps depend on everyone's circuits)
     and keeps the findings that touch its sites, its map showing its sites and their far ends.
-    Raises InputError for an unknown tenant.
+    `analysis`, an analysis of this inventory already made, is used instead of running one when
+    the plan is left out. Raises InputError for an unknown tenant.
     """
     if tenant is not None and tenant not in inventory.tenants:
         raise InputError(f"no tenant with code {tenant!r}")
@@ -117,7 +119,7 @@ def build_report(
     if with_plan:
         plan = make_plan(inventory, policy=policy, tariff=tariff, tenant=tenant, progress=progress)
         analysis = plan.before_analysis
-    else:
+    elif analysis is None:
         step("analysing", 0, 1)
         analysis = analyse(inventory, policy=policy, tariff=tariff)
     step("drawing", 0, 1)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from psninv.analysis import Analysis, analyse
+from psninv.session.cache import analyse_store, analysis_key, analysis_options, load_cached
 from psninv.session.results import Results, index_analysis
 from psninv.session.snapshot import Snapshot
 from psninv.store import Store, open_store
@@ -25,15 +26,24 @@ def run_analysis(snapshot: Snapshot) -> Results:
     return index_analysis(analysis, snapshot.fingerprint, time.perf_counter() - started)
 
 
+SESSION_OPTIONS = analysis_options(remedies=True)
+"""What a session analyses with (the links it proposes are proved): the same as `psninv analyse`'s."""
+
+
 def analyse_database(url: str) -> tuple[tuple[Any, ...], Analysis]:
-    """Read an inventory afresh and analyse it; the entry point of the analysis child process."""
+    """Read an inventory afresh and analyse it (kept in the cache); the entry point of the child process."""
     store = open_store(url, read_only=True)
     try:
         stamp = fingerprint(store)
-        inventory = store.load()
+        run = analyse_store(store, SESSION_OPTIONS, lambda inventory: analyse(inventory, **SESSION_OPTIONS))
     finally:
         store.close()
-    return stamp, analyse(inventory, remedies=True)
+    return stamp, run.analysis
+
+
+def cached_session_analysis(store: Store, stamp: tuple[Any, ...]) -> Analysis | None:
+    """The session analysis of the store at `stamp`, if the cache keeps it."""
+    return load_cached(analysis_key(store.url, stamp, SESSION_OPTIONS))
 
 
 class AnalysisCancelled(Exception):
@@ -74,6 +84,10 @@ class AnalysisRunner:
         import multiprocessing
 
         started = time.perf_counter()
+        # A large network opened again, unchanged, shows its analysis at once.
+        cached = cached_session_analysis(self.store, snapshot.fingerprint) if snapshot.fingerprint else None
+        if cached is not None:
+            return index_analysis(cached, snapshot.fingerprint, time.perf_counter() - started)
         url = self.store.engine.url.render_as_string(hide_password=False)
         with self._lock:
             if self._stopped:

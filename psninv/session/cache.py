@@ -1,0 +1,154 @@
+"""Analyses kept on disk between runs, keyed by what was analysed: a large network reopens at once.
+
+An analysis is stored under a key made of the inventory's fingerprint (which moves on every write,
+psninv's or another engineer's), the database it came from, the options it ran with, and the
+psninv code that ran it; a different inventory, option or release never finds it. Only analyses
+that took a while are kept, a few at a time, in the user's own cache folder (owner-only files).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from psninv.analysis import Analysis, Policy, Tariff
+from psninv.atomic import replacing
+from psninv.inventory import Inventory
+from psninv.store import Store
+from psninv.store.fingerprint import fingerprint
+
+CACHE_ENV = "PSNINV_CACHE_DIR"
+"""Where analyses are kept; empty or "off" keeps none. Default: $XDG_CACHE_HOME/psninv, ~/.cache/psninv."""
+
+MIN_SECONDS = 2.0
+"""Analyses quicker than this are run again rather than kept: reading them back would save little."""
+
+KEEP = 6
+"""How many analyses the cache holds; the least recently used go first."""
+
+_FORMAT = 1
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def analysis_options(**chosen: Any) -> dict[str, Any]:
+    """The keyword arguments of `analyse` an analysis ran with, defaults filled in (a key's options)."""
+    options: dict[str, Any] = {
+        "only": None,
+        "policy": Policy(),
+        "tariff": Tariff(),
+        "include_hidden": False,
+        "events": False,
+        "remedies": False,
+        "planned": False,
+    }
+    unknown = set(chosen) - set(options)
+    if unknown:
+        raise TypeError(f"not an option of a kept analysis: {', '.join(sorted(unknown))}")
+    options.update(chosen)
+    return options
+
+
+def cache_dir() -> Path | None:
+    """The cache folder, or None when caching is off."""
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen is not None:
+        return None if chosen.strip().lower() in ("", "off", "0", "no") else Path(chosen).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "psninv"
+
+
+def _code_stamp() -> str:
+    # The analysers' own source: a new release or a local change never reads an older analysis.
+    digest = hashlib.sha256()
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(_PACKAGE)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()
+
+
+def analysis_key(database: str, stamp: tuple[Any, ...], options: Mapping[str, Any]) -> str:
+    """The cache key of an analysis of `database` at fingerprint `stamp` with these options."""
+    text = json.dumps(
+        [_FORMAT, _code_stamp(), database, list(stamp), dict(sorted(options.items()))], default=repr
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load_cached(key: str) -> Analysis | None:
+    """The analysis kept under this key, or None (no cache, not kept, or unreadable: then forgotten)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    path = folder / f"{key}.analysis"
+    try:
+        with path.open("rb") as stream:
+            # Our own file, written owner-only into the user's own cache folder by this code.
+            analysis = pickle.load(stream)  # noqa: S301
+    except FileNotFoundError:
+        return None
+    except Exception:  # noqa: BLE001 - a damaged cache entry is only a cache miss
+        path.unlink(missing_ok=True)
+        return None
+    if not isinstance(analysis, Analysis):
+        path.unlink(missing_ok=True)
+        return None
+    os.utime(path)  # recently used: kept longest
+    return analysis
+
+
+def store_cached(key: str, analysis: Analysis, seconds: float) -> bool:
+    """Keep an analysis that took `seconds` under this key; False if not worth keeping, or if it failed."""
+    folder = cache_dir()
+    if folder is None or seconds < MIN_SECONDS:
+        return False
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with replacing(folder / f"{key}.analysis") as part, part.open("wb") as stream:
+            pickle.dump(analysis, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        entries = sorted(folder.glob("*.analysis"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in entries[KEEP:]:
+            old.unlink(missing_ok=True)
+    except Exception:  # noqa: BLE001 - a full disk or a read-only home must not fail the analysis
+        return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class CachedRun:
+    """An analysis, the inventory it was run on (None when it came from the cache), and where it came from."""
+
+    analysis: Analysis
+    inventory: Inventory | None
+    from_cache: bool
+
+
+def analyse_store(
+    store: Store,
+    options: Mapping[str, Any],
+    run: Callable[[Inventory], Analysis],
+    load: Callable[[], Inventory] | None = None,
+) -> CachedRun:
+    """The analysis of the store's inventory with these options: from the cache, or run and kept.
+
+    `run` analyses an inventory with exactly the `options` (which make up the key); `load` reads
+    the inventory (default: the whole of it). An inventory written to while it was analysed is
+    not kept: the analysis may mix the two states.
+    """
+    stamp = fingerprint(store)
+    key = analysis_key(store.url, stamp, options)
+    cached = load_cached(key)
+    if cached is not None:
+        return CachedRun(cached, None, True)
+    inventory = load() if load is not None else store.load()
+    started = time.perf_counter()
+    analysis = run(inventory)
+    if fingerprint(store) == stamp:
+        store_cached(key, analysis, time.perf_counter() - started)
+    return CachedRun(analysis, inventory, False)
