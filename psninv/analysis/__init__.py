@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from psninv._gc import collector_paused
-from psninv.analysis.analyser import Analyser, Config
+from psninv.analysis.analyser import Analyser, Config, KnownGaps
 from psninv.analysis.finding import Category, Finding, Kind, ProposedLink, Severity
 from psninv.analysis.policy import Policy, PolicyError
 from psninv.analysis.redundancy import RedundancyAnalyser, RedundancySummary
@@ -112,10 +114,14 @@ def run_analysers(inventory: Inventory, analysers: Iterable[Analyser[Any]], conf
     if config.failed:
         result.what_if = simulate_failures(inventory, config.failed)
     for analyser in analysers:
+        started = time.perf_counter()
         found, summary = analyser.run(inventory, config)
         result.findings += found
         if analyser.name == "redundancy":
             result.redundancy = summary
+            if not config.failed and config.gaps is None:
+                # The sharing checks start from this network's gaps: found once, not twice.
+                config = replace(config, gaps=KnownGaps(tuple(found), time.perf_counter() - started))
         elif analyser.name == "sharing":
             result.sharing = summary
     result.findings.sort(key=Finding.sort_key)

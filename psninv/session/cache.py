@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from psninv._gc import collector_paused
 from psninv.analysis import Analysis, Policy, Tariff
 from psninv.atomic import replacing
 from psninv.inventory import Inventory
@@ -88,8 +89,9 @@ def load_cached(key: str) -> Analysis | None:
         return None
     path = folder / f"{key}.analysis"
     try:
-        with path.open("rb") as stream:
-            # Our own file, written owner-only into the user's own cache folder by this code.
+        # Our own file, written owner-only into the user's own cache folder by this code. The
+        # collector would rescan the findings again and again as they are made: paused.
+        with path.open("rb") as stream, collector_paused():
             analysis = pickle.load(stream)  # noqa: S301
     except FileNotFoundError:
         return None
@@ -110,7 +112,7 @@ def store_cached(key: str, analysis: Analysis, seconds: float) -> bool:
         return False
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with replacing(folder / f"{key}.analysis") as part, part.open("wb") as stream:
+        with replacing(folder / f"{key}.analysis") as part, part.open("wb") as stream, collector_paused():
             pickle.dump(analysis, stream, protocol=pickle.HIGHEST_PROTOCOL)
         entries = sorted(folder.glob("*.analysis"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for old in entries[KEEP:]:

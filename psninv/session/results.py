@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from psninv._gc import collector_paused
 from psninv.analysis import Analysis
 from psninv.analysis.finding import Category, Finding, Severity
 from psninv.analysis.sharing import TenantSavings
@@ -69,13 +70,14 @@ def index_analysis(analysis: Analysis, stamp: tuple[Any, ...] = (), seconds: flo
     by_site: dict[str, list[Finding]] = defaultdict(list)
     by_link: dict[str, list[Finding]] = defaultdict(list)
     by_tenant: dict[str, list[Finding]] = defaultdict(list)
-    for finding in analysis.findings:
-        for code in dict.fromkeys(finding.sites):
-            by_site[code].append(finding)
-        for cid in dict.fromkeys(finding.links):
-            by_link[cid].append(finding)
-        for code in dict.fromkeys(finding.tenants):
-            by_tenant[code].append(finding)
+    with collector_paused():  # index lists only: no cycles for the collector to find
+        for finding in analysis.findings:
+            for code in dict.fromkeys(finding.sites):
+                by_site[code].append(finding)
+            for cid in dict.fromkeys(finding.links):
+                by_link[cid].append(finding)
+            for code in dict.fromkeys(finding.tenants):
+                by_tenant[code].append(finding)
     return Results(
         analysis=analysis,
         fingerprint=stamp,

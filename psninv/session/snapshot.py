@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from psninv._gc import collector_paused
 from psninv.analysis.costs import tenant_annual_cost, tenant_annual_costs
 from psninv.inventory import Inventory, Row
 from psninv.store import Store
@@ -28,6 +29,10 @@ class Snapshot:
     link_text: dict[str, str] = field(default_factory=dict)
     located: int = 0
     tenant_costs: dict[str, Decimal] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        # The default would spell out every row: seconds and hundreds of megabytes at 100k sites.
+        return f"Snapshot({', '.join(f'{n} {e}' for e, n in self.inventory.counts().items())})"
     """Each paying tenant's exact annual circuit cost (psninv.analysis.costs), the analysis's figure."""
 
     def tenant_cost(self, code: str) -> int:
@@ -114,4 +119,6 @@ def index_inventory(inventory: Inventory, stamp: tuple[Any, ...] = ()) -> Snapsh
 def load_snapshot(store: Store) -> Snapshot:
     """Read the whole inventory and index it (run this in a worker thread)."""
     stamp = fingerprint(store)
-    return index_inventory(store.load(), stamp)
+    # Hundreds of thousands of small acyclic rows and index lists: the collector would only rescan them.
+    with collector_paused():
+        return index_inventory(store.load(), stamp)

@@ -263,7 +263,8 @@ class PsninvApp(App[None]):
             return
         self.post_message(InventoryLoaded(snapshot, time.perf_counter() - started))
 
-    @work(thread=True, exclusive=True, group="analysis")
+    # A description of our own: Textual's default is the repr of the arguments, the whole snapshot.
+    @work(thread=True, exclusive=True, group="analysis", description="analysing the inventory")
     def analyse(self, snapshot: Snapshot) -> None:
         """Run the analysers off the UI thread (and, for big inventories, off the UI's process)."""
         worker = get_current_worker()
@@ -276,7 +277,7 @@ class PsninvApp(App[None]):
             return
         self.post_message(AnalysisDone(results))
 
-    @work(thread=True, exclusive=True, group="whatif")
+    @work(thread=True, exclusive=True, group="whatif", description="simulating the failures")
     def simulate(self, snapshot: Snapshot, failed: tuple[str, ...]) -> None:
         """Simulate the current failures off the UI thread."""
         try:
