@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -129,3 +130,31 @@ def write_xlsx(path: Path, sheets: Mapping[str, Sequence[Sequence[Any]]], *, sta
                     sheet.write(start_row + r, c, value)
     workbook.close()
     return path
+
+
+def run_cli(*args: str) -> Any:
+    """Run the command line in this process (CliRunner), as a user would type it; the Result."""
+    from click.testing import CliRunner
+
+    from psninv.cli.app import get_cli
+
+    return CliRunner().invoke(get_cli(), list(args), catch_exceptions=False)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+"""Debian's headless browser, where it is installed."""
+
+CHROMIUM_QUIET = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--hide-scrollbars",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-domain-reliability",
+    "--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter,Translate",
+]
+"""The browser's own background services switched off: what its network log holds is the page's doing."""

@@ -232,3 +232,23 @@ def build(store: Store) -> Callable[..., Inventory]:
         return store.load()
 
     return _build
+
+
+@pytest.fixture(scope="module")
+def sample_db(databases: Databases) -> str:
+    """The bundled Staffordshire sample imported through the CLI into a fresh inventory, read only."""
+    from builders import run_cli
+
+    from psninv import sample_path
+
+    db = databases.new()
+    result = run_cli("import", str(sample_path()), "--db", db)
+    assert result.exit_code == 0, result.output
+    return db
+
+
+@pytest.fixture(scope="module")
+def sample(sample_db: str) -> Inventory:
+    """The sample inventory as loaded from `sample_db`."""
+    with open_store(sample_db) as store:
+        return store.load()

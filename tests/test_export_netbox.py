@@ -7,13 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from builders import run_cli as run
 from conftest import Databases
 
-from psninv import open_store, sample_path
-from psninv.cli.app import get_cli
+from psninv import open_store
 from psninv.errors import InputError
-from psninv.inventory import Inventory
 from psninv.io.importer import import_files
 from psninv.io.netbox_export import FILES, export_netbox, read_site_ids
 
@@ -102,26 +100,9 @@ REQUIRED = {  # fields NetBox's forms require
 }
 
 
-def run(*args: str):
-    return CliRunner().invoke(get_cli(), list(args), catch_exceptions=False)
-
-
 def rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as stream:
         return list(csv.DictReader(stream))
-
-
-@pytest.fixture(scope="module")
-def sample_db(databases: Databases) -> str:
-    db = databases.new()
-    assert run("import", str(sample_path()), "--db", db).exit_code == 0
-    return db
-
-
-@pytest.fixture(scope="module")
-def sample(sample_db: str) -> Inventory:
-    with open_store(sample_db) as store:
-        return store.load()
 
 
 def netbox_sites_export(folder: Path, target: Path, first_id: int = 101) -> Path:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from builders import run_cli as run
 from click.testing import CliRunner
 from conftest import Databases, digest
 
@@ -21,24 +22,6 @@ from psninv.analysis.redundancy import gaps
 from psninv.analysis.verified import with_planned
 from psninv.cli.app import get_cli
 from psninv.inventory import Inventory
-
-
-def run(*args: str):
-    return CliRunner().invoke(get_cli(), list(args), catch_exceptions=False)
-
-
-@pytest.fixture(scope="module")
-def sample_db(databases: Databases) -> str:
-    db = databases.new()
-    result = run("import", str(sample_path()), "--db", db)
-    assert result.exit_code == 0, result.output
-    return db
-
-
-@pytest.fixture(scope="module")
-def sample(sample_db: str) -> Inventory:
-    with open_store(sample_db) as store:
-        return store.load()
 
 
 @pytest.fixture(scope="module")

@@ -3,43 +3,22 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from conftest import Databases
+from builders import CHROMIUM, CHROMIUM_QUIET
+from builders import run_cli as run
 from PIL import Image
 
-from psninv import open_store, sample_path
 from psninv.analysis import analyse
 from psninv.analysis.plan import make_plan
-from psninv.cli.app import get_cli
 from psninv.inventory import Inventory
 from psninv.report import build_report, render_report
 from psninv.style import money, signed_money
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ZOO = Path(__file__).parent / "data" / "topology-zoo"
-
-
-def run(*args: str):
-    return CliRunner().invoke(get_cli(), list(args), catch_exceptions=False)
-
-
-@pytest.fixture(scope="module")
-def sample_db(databases: Databases) -> str:
-    db = databases.new()
-    assert run("import", str(sample_path()), "--db", db).exit_code == 0
-    return db
-
-
-@pytest.fixture(scope="module")
-def sample(sample_db: str) -> Inventory:
-    with open_store(sample_db) as store:
-        return store.load()
 
 
 @pytest.fixture(scope="module")
@@ -188,12 +167,7 @@ def test_headless_chromium_draws_the_page(page: Path, tmp_path: Path) -> None:
     subprocess.run(
         [
             str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-            "--no-first-run",
-            "--disable-background-networking",
+            *CHROMIUM_QUIET,
             "--window-size=1200,1600",
             f"--screenshot={shot}",
             page.as_uri(),

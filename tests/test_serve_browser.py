@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from builders import CHROMIUM, CHROMIUM_QUIET
 from test_serve import TOKEN, fetch, inventory, start_server, stop_server  # noqa: F401 - fixture
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed here")
-
-# The browser's own background services (updates, sync, account checks) are switched off, so
-# what the network log holds is the page's doing.
-QUIET = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--hide-scrollbars",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-domain-reliability",
-    "--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter,Translate",
-]
+QUIET = CHROMIUM_QUIET
 
 
 def test_the_tokened_link_opens_the_app_and_nothing_is_fetched_from_elsewhere(
