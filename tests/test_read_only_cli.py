@@ -67,7 +67,7 @@ def test_every_write_command_refuses_and_writes_nothing(
 def test_the_write_commands_are_all_covered() -> None:
     # A new command that writes must be added above: this lists the commands that may write.
     readers = {"sites", "links", "tenants", "prefixes", "analyse", "export", "backup", "history", "diagram"}
-    readers |= {"plan"}
+    readers |= {"plan", "report"}
     readers |= {"tui", "serve"}
     no_database_option = {"template", "demo"}
     writers = {"init", "import", "restore", "revert"}
@@ -89,7 +89,8 @@ def test_a_dry_run_import_is_allowed_read_only_and_writes_nothing(filled: str, t
     "args",
     [("sites",), ("links", "--format", "json"), ("tenants",), ("prefixes", "--format", "csv"),
      ("analyse", "--format", "json"), ("export", "OUT.xlsx"), ("diagram", "OUT.svg"),
-     ("plan", "-o", "OUT.xlsx"), ("analyse", "--scenario", str(SAMPLE), "--format", "json")],
+     ("plan", "-o", "OUT.xlsx"), ("analyse", "--scenario", str(SAMPLE), "--format", "json"),
+     ("report", "OUT.html"), ("export", "OUT", "--netbox")],
 )
 def test_reading_commands_work_read_only_and_write_nothing(
     filled: str, tmp_path: Path, args: tuple[str, ...]

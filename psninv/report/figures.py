@@ -230,7 +230,7 @@ def kind_chart(by_kind: Mapping[str, Mapping[str, int]]) -> str:
         axes.set_xlim(0, max(left + [1]) * 1.15)
         axes.set_xlabel("findings")
         if kinds:
-            axes.legend(loc="lower right", fontsize=8, frameon=False)
+            axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=5, fontsize=8, frameon=False)
         return _svg(figure)
 
 
