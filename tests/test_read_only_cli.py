@@ -90,7 +90,7 @@ def test_a_dry_run_import_is_allowed_read_only_and_writes_nothing(filled: str, t
     [("sites",), ("links", "--format", "json"), ("tenants",), ("prefixes", "--format", "csv"),
      ("analyse", "--format", "json"), ("export", "OUT.xlsx"), ("diagram", "OUT.svg"),
      ("plan", "-o", "OUT.xlsx"), ("analyse", "--scenario", str(SAMPLE), "--format", "json"),
-     ("report", "OUT.html"), ("export", "OUT", "--netbox")],
+     ("report", "OUT.html"), ("export", "OUT.netbox", "--netbox")],
 )
 def test_reading_commands_work_read_only_and_write_nothing(
     filled: str, tmp_path: Path, args: tuple[str, ...]
