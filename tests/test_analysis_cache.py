@@ -117,3 +117,19 @@ def test_the_tui_runner_shows_a_kept_analysis_without_a_child_process(folder: Pa
         results = runner.run(snapshot, cancelled=lambda: True)  # a child would be cancelled at once
     assert [f.id for f in results.findings] == [f.id for f in kept.analysis.findings]
     assert runner.running == 0
+
+
+@pytest.mark.parametrize("kept", [True, False])
+def test_the_tui_runners_child_process_hands_over_its_analysis_kept_or_sent(
+    folder: Path, sample_db: str, monkeypatch: pytest.MonkeyPatch, kept: bool
+) -> None:
+    if not kept:
+        monkeypatch.setattr(cache, "MIN_SECONDS", 3600.0)  # nothing is worth keeping: it comes by pipe
+    with open_store(sample_db, read_only=True) as store:
+        runner = AnalysisRunner(store, process_rows=0)
+        snapshot = load_snapshot(store)
+        results = runner.run(snapshot)
+        direct = analyse(store.load(), **SESSION_OPTIONS)
+    assert [f.id for f in results.findings] == [f.id for f in direct.findings]
+    assert len(list(folder.glob("*.analysis"))) == (1 if kept else 0)
+    assert runner.running == 0

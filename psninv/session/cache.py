@@ -105,10 +105,13 @@ def load_cached(key: str) -> Analysis | None:
     return analysis
 
 
-def store_cached(key: str, analysis: Analysis, seconds: float) -> bool:
-    """Keep an analysis that took `seconds` under this key; False if not worth keeping, or if it failed."""
+def store_cached(key: str, analysis: Analysis, seconds: float, *, min_seconds: float | None = None) -> bool:
+    """Keep an analysis that took `seconds` under this key; False if not worth keeping, or if it failed.
+
+    `min_seconds` is the least an analysis must have taken to be kept (default MIN_SECONDS).
+    """
     folder = cache_dir()
-    if folder is None or seconds < MIN_SECONDS:
+    if folder is None or seconds < (MIN_SECONDS if min_seconds is None else min_seconds):
         return False
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -129,6 +132,8 @@ class CachedRun:
     analysis: Analysis
     inventory: Inventory | None
     from_cache: bool
+    kept: bool = False
+    """Whether the cache holds it now (read from it, or kept after running)."""
 
 
 def analyse_store(
@@ -136,6 +141,8 @@ def analyse_store(
     options: Mapping[str, Any],
     run: Callable[[Inventory], Analysis],
     load: Callable[[], Inventory] | None = None,
+    *,
+    min_seconds: float | None = None,
 ) -> CachedRun:
     """The analysis of the store's inventory with these options: from the cache, or run and kept.
 
@@ -147,10 +154,10 @@ def analyse_store(
     key = analysis_key(store.url, stamp, options)
     cached = load_cached(key)
     if cached is not None:
-        return CachedRun(cached, None, True)
+        return CachedRun(cached, None, True, kept=True)
     inventory = load() if load is not None else store.load()
     started = time.perf_counter()
     analysis = run(inventory)
-    if fingerprint(store) == stamp:
-        store_cached(key, analysis, time.perf_counter() - started)
-    return CachedRun(analysis, inventory, False)
+    seconds = time.perf_counter() - started
+    kept = fingerprint(store) == stamp and store_cached(key, analysis, seconds, min_seconds=min_seconds)
+    return CachedRun(analysis, inventory, False, kept=kept)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from psninv.analysis import Analysis, analyse
+from psninv.session import cache
 from psninv.session.cache import analyse_store, analysis_key, analysis_options, load_cached
 from psninv.session.results import Results, index_analysis
 from psninv.session.snapshot import Snapshot
@@ -30,15 +31,26 @@ SESSION_OPTIONS = analysis_options(remedies=True)
 """What a session analyses with (the links it proposes are proved): the same as `psninv analyse`'s."""
 
 
-def analyse_database(url: str) -> tuple[tuple[Any, ...], Analysis]:
-    """Read an inventory afresh and analyse it (kept in the cache); the entry point of the child process."""
+def analyse_database(
+    url: str, *, send: bool = True, min_seconds: float | None = None
+) -> tuple[tuple[Any, ...], Analysis | None]:
+    """Read an inventory afresh and analyse it (kept in the cache); the entry point of the child process.
+
+    With `send` false an analysis the cache now keeps is not returned (None): the parent reads it
+    from there, faster than through the pipe. `min_seconds` is the parent's cache.MIN_SECONDS.
+    """
     store = open_store(url, read_only=True)
     try:
         stamp = fingerprint(store)
-        run = analyse_store(store, SESSION_OPTIONS, lambda inventory: analyse(inventory, **SESSION_OPTIONS))
+        run = analyse_store(
+            store,
+            SESSION_OPTIONS,
+            lambda inventory: analyse(inventory, **SESSION_OPTIONS),
+            min_seconds=min_seconds,
+        )
     finally:
         store.close()
-    return stamp, run.analysis
+    return stamp, None if run.kept and not send else run.analysis
 
 
 def cached_session_analysis(store: Store, stamp: tuple[Any, ...]) -> Analysis | None:
@@ -81,13 +93,24 @@ class AnalysisRunner:
         """Analyse a snapshot; raise AnalysisCancelled if stopped or `cancelled()` turns true."""
         if not self.uses_process(snapshot):
             return run_analysis(snapshot)
-        import multiprocessing
-
         started = time.perf_counter()
         # A large network opened again, unchanged, shows its analysis at once.
         cached = cached_session_analysis(self.store, snapshot.fingerprint) if snapshot.fingerprint else None
         if cached is not None:
             return index_analysis(cached, snapshot.fingerprint, time.perf_counter() - started)
+        stamp, analysis = self._in_child(send=False, cancelled=cancelled)
+        if analysis is None:
+            analysis = cached_session_analysis(self.store, stamp)
+        if analysis is None:  # the kept file went before it was read: have it sent this time
+            stamp, analysis = self._in_child(send=True, cancelled=cancelled)
+        assert analysis is not None
+        return index_analysis(analysis, stamp, time.perf_counter() - started)
+
+    def _in_child(
+        self, *, send: bool, cancelled: Callable[[], bool]
+    ) -> tuple[tuple[Any, ...], Analysis | None]:
+        import multiprocessing
+
         url = self.store.engine.url.render_as_string(hide_password=False)
         with self._lock:
             if self._stopped:
@@ -97,11 +120,11 @@ class AnalysisRunner:
             pool = multiprocessing.get_context("spawn").Pool(1, initializer=_child_init)
             self._pools.add(pool)
         try:
-            pending = pool.apply_async(analyse_database, (url,))
+            options = {"send": send, "min_seconds": cache.MIN_SECONDS}
+            pending = pool.apply_async(analyse_database, (url,), options)
             while True:
                 try:
-                    stamp, analysis = pending.get(timeout=0.25)
-                    break
+                    return pending.get(timeout=0.25)
                 except multiprocessing.TimeoutError:
                     if self._stopped or cancelled():
                         raise AnalysisCancelled() from None
@@ -110,7 +133,6 @@ class AnalysisRunner:
                 self._pools.discard(pool)
             pool.terminate()
             pool.join()
-        return index_analysis(analysis, stamp, time.perf_counter() - started)
 
     def stop(self) -> None:
         """Stop every analysis child process, now and for good (the app is closing)."""

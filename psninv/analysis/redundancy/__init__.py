@@ -62,6 +62,7 @@ class RedundancyAnalyser:
                     lambda work: _find(work, policy, tariff, failed)[0],
                     tariff,
                     failed,
+                    findings=list(findings),  # this very analysis: the proof need not run it again
                 )
                 attach(findings, summary.verified, inventory)
             return findings, summary
