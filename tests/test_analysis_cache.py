@@ -133,3 +133,16 @@ def test_the_tui_runners_child_process_hands_over_its_analysis_kept_or_sent(
     assert [f.id for f in results.findings] == [f.id for f in direct.findings]
     assert len(list(folder.glob("*.analysis"))) == (1 if kept else 0)
     assert runner.running == 0
+
+
+def test_a_cache_folder_that_cannot_be_used_is_no_cache(
+    tmp_path: Path, sample_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv(cache.CACHE_ENV, str(blocked / "cache"))
+    monkeypatch.setattr(cache, "MIN_SECONDS", 0.0)
+    first = run("analyse", "--db", sample_db)
+    again = run("analyse", "--db", sample_db)
+    assert first.exit_code == again.exit_code == 0
+    assert READ_BACK not in again.stderr and blocked.read_text(encoding="utf-8") == "not a folder"

@@ -8,6 +8,7 @@ that took a while are kept, a few at a time, in the user's own cache folder (own
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -61,7 +62,12 @@ def cache_dir() -> Path | None:
     chosen = os.environ.get(CACHE_ENV)
     if chosen is not None:
         return None if chosen.strip().lower() in ("", "off", "0", "no") else Path(chosen).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home folder (a service account): keep nothing rather than fail
+            return None
     return Path(base) / "psninv"
 
 
@@ -95,14 +101,20 @@ def load_cached(key: str) -> Analysis | None:
             analysis = pickle.load(stream)  # noqa: S301
     except FileNotFoundError:
         return None
-    except Exception:  # noqa: BLE001 - a damaged cache entry is only a cache miss
-        path.unlink(missing_ok=True)
+    except Exception:  # noqa: BLE001 - a damaged or unreadable cache entry is only a cache miss
+        _forget(path)
         return None
     if not isinstance(analysis, Analysis):
-        path.unlink(missing_ok=True)
+        _forget(path)
         return None
-    os.utime(path)  # recently used: kept longest
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: kept longest
     return analysis
+
+
+def _forget(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
 
 
 def store_cached(key: str, analysis: Analysis, seconds: float, *, min_seconds: float | None = None) -> bool:
