@@ -322,7 +322,7 @@ def _prefixes(raw: RawTable, tenants: _Names, sites: _Names, issues: list[Issue]
     scopes = cols.get("termination_type"), cols.get("termination_id"), cols.get("scope"), cols.get("site")
     columns = zip(raw.rows, *scopes, strict=True)
     for row, kind, netbox_id, scope, site in columns:
-        model = kind.casefold().replace(" ", "").split(".")[-1]
+        model = _model(kind)
         if model == "site" and netbox_id:
             code = sites.ids.get(netbox_id)
             if code is None:
@@ -404,6 +404,11 @@ def _terminations(raws: list[RawTable], sites: _Names, issues: list[Issue]) -> d
     return ends
 
 
+def _model(kind: str) -> str:
+    """The model a NetBox object type names: "dcim.site", "DCIM > Site" and "site" are all "site"."""
+    return kind.casefold().replace(" ", "").split(">")[-1].split(".")[-1]
+
+
 def _termination_site(
     kind: str, netbox_id: str, point: str, site: str, sites: _Names
 ) -> tuple[str | None, str | None]:
@@ -413,7 +418,7 @@ def _termination_site(
         return (
             (code, None) if code else (None, f"unknown site {site!r}: import NetBox's sites export with it")
         )
-    model = kind.casefold().replace(" ", "").split(">")[-1].split(".")[-1]
+    model = _model(kind)
     if model in ("providernetwork", "region", "sitegroup"):
         return None, None
     if model == "site":

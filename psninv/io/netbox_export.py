@@ -116,12 +116,8 @@ class NetboxExport:
     folder: Path
     rows: dict[str, int]
     notes: list[str] = field(default_factory=list)
-    site_ids_given: bool = False
-
-    @property
-    def complete(self) -> bool:
-        """Whether the circuits' terminations were written (they need NetBox's site IDs)."""
-        return self.site_ids_given
+    complete: bool = False
+    """Whether the circuits' terminations were written (they need NetBox's site IDs)."""
 
 
 def slug_of(text: str) -> str:
@@ -228,6 +224,7 @@ def netbox_tables(
     site_names = _Unique()
     sites = {code: site_names.name(row.get("name") or "", code) for code, row in inventory.sites.items()}
     site_slugs = {code: _code_slug(code) for code in inventory.sites}
+    tenant_slugs = {code: _code_slug(code) for code in inventory.tenants}
     for what, renamed in (("tenants", tenant_names.renamed), ("sites", site_names.renamed)):
         if renamed:
             notes.append(
@@ -235,7 +232,7 @@ def netbox_tables(
                 f"their code was added to the name ({_some(renamed)})"
             )
     changed = [code for code, slug in site_slugs.items() if slug != code]
-    changed += [code for code in inventory.tenants if _code_slug(code) != code]
+    changed += [code for code, slug in tenant_slugs.items() if slug != code]
     if changed:
         notes.append(
             f"{len(changed)} codes are not NetBox slugs and were made into ones "
@@ -246,7 +243,7 @@ def netbox_tables(
     tables["02-tenants.csv"] = [
         [
             tenants[code],
-            _code_slug(code),
+            tenant_slugs[code],
             SECTOR_GROUPS.get(row.get("sector") or "", ""),
             "",
             "",

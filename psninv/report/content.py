@@ -26,7 +26,6 @@ class Gap:
     """One of the worst redundancy gaps, with what it cuts off."""
 
     severity: str
-    kind: str
     title: str
     sites_cut_off: int
     tenants: str
@@ -185,7 +184,6 @@ def _names(codes: Iterable[str], rows: dict[str, dict], limit: int) -> str:
 def _gap(finding: Finding, inventory: Inventory) -> Gap:
     return Gap(
         severity=finding.severity.value,
-        kind=finding.kind.value,
         title=clean(finding.title),
         sites_cut_off=finding.sites_cut_off,
         tenants=_names(finding.tenants, inventory.tenants, 3),

@@ -9,6 +9,7 @@ that took a while are kept, a few at a time, in the user's own cache folder (own
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -71,6 +72,7 @@ def cache_dir() -> Path | None:
     return Path(base) / "psninv"
 
 
+@functools.cache
 def _code_stamp() -> str:
     # The analysers' own source: a new release or a local change never reads an older analysis.
     digest = hashlib.sha256()

@@ -149,9 +149,11 @@ def draw_map(data: MapData, view: View, width: int, height: int, marks: Marks) -
     line_kind = bytearray(cells)  # 0 none, 1 normal, 2 to a cut-off site, 3 failed
     glyphs: dict[int, tuple[str, Style, int]] = {}
 
-    def to_dots(code: str) -> tuple[float, float]:
-        x, y = data.coords[code]
+    def project(x: float, y: float) -> tuple[float, float]:
         return (x - view.cx) * view.scale + dots_w / 2, (view.cy - y) * view.scale + dots_h / 2
+
+    def to_dots(code: str) -> tuple[float, float]:
+        return project(*data.coords[code])
 
     for cid, a, b in data.links:
         ax, ay = to_dots(a)
@@ -207,16 +209,19 @@ def draw_map(data: MapData, view: View, width: int, height: int, marks: Marks) -
 
     # District names first (they say where the viewer is), centred on their sites, never over one.
     taken: set[int] = set()
+
+    def free(cell: int) -> bool:
+        # An access site's dot may go under a district's name; a hub, a core or a mark may not.
+        return cell not in taken and (cell not in glyphs or glyphs[cell][2] <= 2)
+
     for district, (x, y) in data.districts.items():
-        fx, fy = (x - view.cx) * view.scale + dots_w / 2, (view.cy - y) * view.scale + dots_h / 2
+        fx, fy = project(x, y)
         row, col = int(fy) >> 2, (int(fx) >> 1) - len(district) // 2
         if not (0 <= row < height) or len(district) > width:
             continue
         col = min(max(col, 0), width - len(district))
-        # An access site's dot may go under a district's name; a hub, a core or a mark may not.
         spans = (range(r * width + col, r * width + col + len(district)) for r in _near(row, height))
-        span = next((sp for sp in spans if not any(glyphs.get(i, ("", None, 0))[2] > 2 or i in taken
-                                                   for i in sp)), None)
+        span = next((sp for sp in spans if all(free(i) for i in sp)), None)
         if span is None:
             continue
         for i, ch in zip(span, district, strict=True):
