@@ -35,7 +35,7 @@ from psninv.analysis.plan_result import Plan, PlanChange, plan_money
 from psninv.analysis.plan_sharing import choose_sharing
 from psninv.analysis.policy import Policy
 from psninv.analysis.policy_check import PolicyChecker
-from psninv.analysis.redundancy import gaps
+from psninv.analysis.redundancy import Gaps
 from psninv.analysis.result import Analysis
 from psninv.analysis.sharing import SharingAnalyser
 from psninv.analysis.tariff import Tariff
@@ -126,8 +126,7 @@ def make_plan(
     step = progress or (lambda phase, done, total: None)
     total_steps = 5
 
-    def find(work: Inventory) -> list[Finding]:
-        return gaps(work, policy, tariff)
+    find = Gaps(policy, tariff)
 
     step("analysing the network as it is", 0, total_steps)
     before = analyse(inventory, policy=policy, tariff=tariff)

@@ -8,6 +8,7 @@ routing rule are documented in docs/ANALYSIS.md.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from psninv._gc import collector_paused
 from psninv.analysis.analyser import Config
@@ -32,7 +33,15 @@ from psninv.analysis.tariff import Tariff
 from psninv.analysis.verified import attach, verify_remedies
 from psninv.inventory import Inventory
 
-__all__ = ["KINDS", "CapacitySummary", "RedundancyAnalyser", "RedundancySummary", "find_redundancy", "gaps"]
+__all__ = [
+    "KINDS",
+    "CapacitySummary",
+    "Gaps",
+    "RedundancyAnalyser",
+    "RedundancySummary",
+    "find_redundancy",
+    "gaps",
+]
 
 # The order matters where finders share state: shared-risk fills ctx.risks, below-policy reads it.
 FINDERS = (
@@ -59,7 +68,7 @@ class RedundancyAnalyser:
             if config.remedies:
                 summary.verified = verify_remedies(
                     inventory,
-                    lambda work: _find(work, policy, tariff, failed)[0],
+                    Gaps(policy, tariff, tuple(failed)),
                     tariff,
                     failed,
                     findings=list(findings),  # this very analysis: the proof need not run it again
@@ -89,13 +98,34 @@ def gaps(inventory: Inventory, policy: Policy, tariff: Tariff, failed: Iterable[
     return _find(inventory, policy, tariff, failed)[0]
 
 
+@dataclass(frozen=True, slots=True)
+class Gaps:
+    """The redundancy analysis a proof re-runs (findings only) under one policy, tariff and failure set."""
+
+    policy: Policy
+    tariff: Tariff
+    failed: tuple[str, ...] = ()
+
+    def __call__(self, inventory: Inventory) -> list[Finding]:
+        """The findings, worst first."""
+        # A proof reads which sites have gaps, never the links a finding proposes: none are sought.
+        return _find(inventory, self.policy, self.tariff, self.failed, proposals=False)[0]
+
+
 def _find(
-    inventory: Inventory, policy: Policy, tariff: Tariff, failed: Iterable[str], *, events: bool = False
+    inventory: Inventory,
+    policy: Policy,
+    tariff: Tariff,
+    failed: Iterable[str],
+    *,
+    events: bool = False,
+    proposals: bool = True,
 ) -> tuple[list[Finding], RedundancySummary]:
     net = build_network(inventory, failed=failed)
     s = analyse_structure(net)
     ctx = Context(s, policy, tariff)
-    ctx.plan = plan_remedies(s, ctx.needs_second_path, tariff)
+    if proposals:
+        ctx.plan = plan_remedies(s, ctx.needs_second_path, tariff)
     for finder in FINDERS:
         finder(ctx)
     routing = capacity.find(ctx)

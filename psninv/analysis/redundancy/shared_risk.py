@@ -26,7 +26,8 @@ def find(ctx: Context) -> None:
         wanted[v] = True
     tags = srlg_groups(s)
     providers = provider_groups(s)
-    labels = SharedRisk(s, tags.values())
+    # Labels as wide as the largest group either kind solves: narrower ones make false cuts for providers.
+    labels = SharedRisk(s, [*tags.values(), *providers.values()])
     ctx.labels = labels
     by_site: dict[int, list[GroupCut]] = {}
     for tag, edges in tags.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from psninv._gc import collector_paused
 from psninv.analysis.analyser import Config
 from psninv.analysis.finding import Finding, Kind
-from psninv.analysis.redundancy import gaps
+from psninv.analysis.redundancy import Gaps
 from psninv.analysis.sharing import co_location, hubs, ip_overlap, mutual_backup, parallel, renewals
 from psninv.analysis.sharing.context import KINDS, Context
 from psninv.analysis.sharing.summary import KindTally, SharingSummary, TenantSavings, build_summary
@@ -44,8 +44,7 @@ class SharingAnalyser:
             for search in SEARCHES:
                 search(ctx)
             if config.check_policy:
-                policy, tariff = config.policy, config.tariff
-                check_opportunities(ctx, lambda work: gaps(work, policy, tariff), config.gaps)
+                check_opportunities(ctx, Gaps(config.policy, config.tariff), config.gaps)
             findings = [o.finding for o in ctx.opportunities if config.include_hidden or not o.hidden]
             findings.sort(key=Finding.sort_key)
             return findings, build_summary(ctx)
