@@ -10,7 +10,7 @@ links only if a re-analysis with them applied proves it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from psninv.analysis.analyser import KnownGaps
@@ -24,6 +24,8 @@ from psninv.analysis.network_change import (
     plain_ids,
     proposed_circuit,
 )
+from psninv.analysis.pockets import Local
+from psninv.analysis.redundancy import Gaps
 from psninv.analysis.tariff import Tariff
 from psninv.analysis.verified import short_sites, verify_remedies
 from psninv.graph import is_active
@@ -49,6 +51,15 @@ class Problems:
     """IDs of capacity findings: a circuit one failure (or none) pushes past its bandwidth."""
     titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     """A finding title per site or capacity finding ID, to say what went wrong."""
+    ends: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False)
+    """The two ends of each overloaded circuit, by capacity finding ID."""
+
+    def within(self, scope: frozenset[str] | None) -> Problems:
+        """The problems of the sites in a scope, and of circuits with an end in it (all for None)."""
+        if scope is None:
+            return self
+        overloads = frozenset(key for key in self.overloads if scope.intersection(self.ends.get(key, ())))
+        return Problems(self.short & scope, self.cut_off & scope, overloads, self.titles, self.ends)
 
     def __sub__(self, other: Problems) -> Problems:
         return Problems(
@@ -56,6 +67,7 @@ class Problems:
             self.cut_off - other.cut_off,
             self.overloads - other.overloads,
             self.titles,
+            self.ends,
         )
 
     def __bool__(self) -> bool:
@@ -86,6 +98,7 @@ def problems_of(findings: list[Finding], inventory: Inventory) -> Problems:
     short = short_sites(findings, inventory)
     cut_off: set[str] = set()
     overloads: set[str] = set()
+    ends: dict[str, tuple[str, ...]] = {}
     for finding in findings:
         if finding.kind in (Kind.ISOLATED_SITE, Kind.NO_CORE_PATH):
             cut_off.update(finding.sites)
@@ -94,9 +107,10 @@ def problems_of(findings: list[Finding], inventory: Inventory) -> Problems:
         elif finding.kind is Kind.CAPACITY:
             overloads.add(finding.id)
             titles[finding.id] = finding.title
+            ends[finding.id] = tuple(finding.sites)
         elif finding.kind is Kind.BELOW_POLICY and finding.sites:
             titles.setdefault(finding.sites[0], finding.title)
-    return Problems(frozenset(short), frozenset(cut_off), frozenset(overloads), titles)
+    return Problems(frozenset(short), frozenset(cut_off), frozenset(overloads), titles, ends)
 
 
 def without_second_path(findings: list[Finding]) -> dict[str, str]:
@@ -152,15 +166,46 @@ class PolicyChecker:
             known = KnownGaps(tuple(analyse(inventory)), time.perf_counter() - started)
             self.runs = 1
         self.seconds = known.seconds
-        """How long one analysis of this network takes: what each check costs."""
+        """How long one analysis of the whole network takes: what a check costs at most."""
         self.before = problems_of(list(known.findings), inventory)
+        self.local = Local(inventory, analyse, known.findings) if isinstance(analyse, Gaps) else None
+        """Re-analyses a change over the pockets it touches (with psninv's own analysis only)."""
+        self._known = known
+        self._lacking: dict[str, str] | None = None
 
-    def problems(self, change: NetworkChange) -> tuple[Problems, dict[str, str]]:
-        """The new problems of the network with the change built, and who lacks a second path then."""
+    def problems(
+        self, change: NetworkChange, promised: Iterable[str] = ()
+    ) -> tuple[Problems, dict[str, str]]:
+        """The new problems of the network with the change built, and who lacks a second path then.
+
+        The reasons given for `promised` sites that lack one are exact (the rest may count only
+        the sites near the change: psninv.analysis.pockets).
+        """
+        _after, new, lacking = self._analyse(change, promised)
+        return new, lacking
+
+    def _analyse(
+        self, change: NetworkChange, promised: Iterable[str] = ()
+    ) -> tuple[Inventory, Problems, dict[str, str]]:
+        """The network with the change built, its new problems, and who lacks a second path in it."""
         after = apply_change(self.base, change, in_service=True)
-        findings = self.analyse(after)
         self.runs += 1
-        return problems_of(findings, after) - self.before, without_second_path(findings)
+        run = self.local.run(after) if self.local is not None else None
+        wanted = set(promised)
+        if run is not None and run.partial and wanted and wanted & run.reached_by_partial():
+            run = None  # a reason to be shown may count the scope's sites only: the whole network says it
+        if run is None:
+            findings = self.analyse(after)
+            return after, problems_of(findings, after) - self.before, without_second_path(findings)
+        scope = run.scope
+        new = problems_of(run.findings, after).within(scope) - self.before.within(scope)
+        lacking = without_second_path(run.findings)
+        if scope is not None:
+            if self._lacking is None:
+                self._lacking = without_second_path(list(self._known.findings))
+            lacking = {code: why for code, why in lacking.items() if code in scope}
+            lacking.update((code, why) for code, why in self._lacking.items() if code not in scope)
+        return after, new, lacking
 
     def check(self, change: NetworkChange, promised: Sequence[str] = (), *, repair: bool = True) -> Verdict:
         """Apply one change alone and re-analyse; `promised` are sites it claims to give a second path.
@@ -173,7 +218,7 @@ class PolicyChecker:
         return verdict
 
     def _check(self, change: NetworkChange, promised: Sequence[str], repair: bool) -> Verdict:
-        new, lacking = self.problems(change)
+        new, lacking = self.problems(change, promised)
         broken = [code for code in promised if code in lacking]
         if broken:
             return Verdict(False, f"{', '.join(broken)} still has no second path: {lacking[broken[0]]}")
@@ -191,7 +236,7 @@ class PolicyChecker:
             found = problems_of(findings, inventory)
             return set(found.short | found.cut_off) & wanted
 
-        plan = verify_remedies(after, self.analyse, self.tariff, targets=targets)
+        plan = verify_remedies(after, self.analyse, self.tariff, targets=targets, local=self.local)
         self.runs += plan.rounds * 2 + 1
         if plan.unfixable or not plan.links:
             return Verdict(False, new.describe() + ", and no new link within reach proved to fix it")
@@ -232,20 +277,14 @@ class PolicyChecker:
         self, changes: Sequence[NetworkChange], promised: Sequence[Sequence[str]], repair: bool
     ) -> list[Verdict]:
         whole = combine(changes)
-        after = apply_change(self.base, whole, in_service=True)
-        findings = self.analyse(after)
-        self.runs += 1
-        new = problems_of(findings, after) - self.before
-        lacking = without_second_path(findings)
+        after, new, lacking = self._analyse(whole, {code for wanted in promised for code in wanted})
         blame = _Blame(after, [change.sites(self.base) for change in changes])
         blamed: dict[int, set[str]] = {}
         for code in new.short | new.cut_off:
             for index in blame.nearest(code):
                 blamed.setdefault(index, set()).add(code)
         for key in new.overloads:
-            row = after.links.get(key.split(":", 1)[1], {})
-            ends = [end for end in (row.get("a_site"), row.get("b_site")) if end]
-            for index in {i for end in ends for i in blame.nearest(end)}:
+            for index in {i for end in new.ends.get(key, ()) for i in blame.nearest(end)}:
                 blamed.setdefault(index, set()).add(key)
         verdicts = []
         budget = EXACT_BUDGET_S

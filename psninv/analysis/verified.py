@@ -21,6 +21,7 @@ from psninv.analysis.connectivity import Structure, analyse_structure, build_net
 from psninv.analysis.disjoint import hanging_on
 from psninv.analysis.finding import Finding, Kind, ProposedLink
 from psninv.analysis.geo import SpatialGrid, haversine_km
+from psninv.analysis.pockets import Local, merged
 from psninv.analysis.tariff import Tariff
 from psninv.graph import LIVE_STATUSES
 from psninv.inventory import Inventory
@@ -225,17 +226,31 @@ def verify_remedies(
     failed: tuple[str, ...] = (),
     targets: Callable[[list[Finding], Inventory], set[str]] = short_sites,
     findings: list[Finding] | None = None,
+    local: Local | None = None,
 ) -> VerifiedPlan:
     """Propose links for every high or critical site short of policy and keep those re-analysis proves.
 
     `analyse` is the redundancy analysis (findings only) the proof re-runs; `targets` picks the
     sites to fix from its findings (by default the high and critical sites short of policy);
     `findings` are that analysis of the inventory as given, where the caller has them already.
+    With `local` (whose base differs from `inventory` in circuits only) a proof re-analyses only
+    the pockets its links touch (psninv.analysis.pockets): for `targets` that read which sites a
+    finding names, never its severity, which a finding reaching past the pockets may not have.
     """
     plan = VerifiedPlan()
-    if findings is None:
-        findings = analyse(inventory)
-    start = targets(findings, inventory)
+    outside: set[str] | None = None
+
+    def targets_with(links: dict[str, dict]) -> set[str]:
+        nonlocal outside
+        work = with_links(inventory, links)
+        if local is None:
+            return targets(analyse(work), inventory)
+        run = local.run(work)
+        if run.scope is not None and outside is None:
+            outside = targets(local.findings, local.base)
+        return merged(outside or set(), targets(run.findings, inventory), run.scope)
+
+    start = targets(findings, inventory) if findings is not None else targets_with({})
     plan.sites_short = len(start)
     if not start:
         return plan
@@ -275,7 +290,7 @@ def verify_remedies(
         if not new:
             break
         trial = {**added, **{cid: row for cid, (row, _) in new.items()}}
-        after = targets(analyse(with_links(inventory, trial)), inventory)
+        after = targets_with(trial)
         for cid, (row, members) in new.items():
             fixed = [code for code in members if code not in after]
             if fixed:
@@ -283,7 +298,7 @@ def verify_remedies(
                 plan.fixes[cid] = sorted(fixed)
         # Links that fixed nothing are dropped: verify the kept set again before the next round.
         if len(added) != len(trial):
-            after = targets(analyse(with_links(inventory, added)), inventory)
+            after = targets_with(added)
             for cid in list(plan.fixes):
                 plan.fixes[cid] = [code for code in plan.fixes[cid] if code not in after]
         short = after & start

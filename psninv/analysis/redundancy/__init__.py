@@ -15,6 +15,7 @@ from psninv.analysis.analyser import Config
 from psninv.analysis.connectivity import analyse_structure, build_network
 from psninv.analysis.events import rank_events
 from psninv.analysis.finding import Finding, Kind
+from psninv.analysis.pockets import Local, Whole
 from psninv.analysis.policy import Policy
 from psninv.analysis.redundancy import (
     below_policy,
@@ -66,12 +67,15 @@ class RedundancyAnalyser:
             policy, tariff, failed = config.policy, config.tariff, config.failed
             findings, summary = _find(inventory, policy, tariff, failed, events=config.events)
             if config.remedies:
+                again = Gaps(policy, tariff, tuple(failed))
                 summary.verified = verify_remedies(
                     inventory,
-                    Gaps(policy, tariff, tuple(failed)),
+                    again,
                     tariff,
                     failed,
                     findings=list(findings),  # this very analysis: the proof need not run it again
+                    # Failures are left whole: they may name sites and circuits in any pocket.
+                    local=None if failed else Local(inventory, again, findings),
                 )
                 attach(findings, summary.verified, inventory)
             return findings, summary
@@ -106,10 +110,10 @@ class Gaps:
     tariff: Tariff
     failed: tuple[str, ...] = ()
 
-    def __call__(self, inventory: Inventory) -> list[Finding]:
-        """The findings, worst first."""
+    def __call__(self, inventory: Inventory, *, whole: Whole | None = None) -> list[Finding]:
+        """The findings, worst first; `whole` tells of the network where the inventory is part of one."""
         # A proof reads which sites have gaps, never the links a finding proposes: none are sought.
-        return _find(inventory, self.policy, self.tariff, self.failed, proposals=False)[0]
+        return _find(inventory, self.policy, self.tariff, self.failed, whole=whole, proposals=False)[0]
 
 
 def _find(
@@ -119,11 +123,12 @@ def _find(
     failed: Iterable[str],
     *,
     events: bool = False,
+    whole: Whole | None = None,
     proposals: bool = True,
 ) -> tuple[list[Finding], RedundancySummary]:
     net = build_network(inventory, failed=failed)
     s = analyse_structure(net)
-    ctx = Context(s, policy, tariff)
+    ctx = Context(s, policy, tariff, whole=whole)
     if proposals:
         ctx.plan = plan_remedies(s, ctx.needs_second_path, tariff)
     for finder in FINDERS:

@@ -9,6 +9,7 @@ from psninv.analysis.connectivity import Cut, Structure, worst_criticality
 from psninv.analysis.disjoint import SplitGraph, hanging_on
 from psninv.analysis.diversity import GroupCut, SharedRisk
 from psninv.analysis.finding import Category, Finding, Kind, ProposedLink, Severity
+from psninv.analysis.pockets import Whole
 from psninv.analysis.policy import Policy
 from psninv.analysis.remedies import RemedyPlan
 from psninv.analysis.severity import grade
@@ -30,12 +31,14 @@ class Risks:
 class Context:
     """Everything the finders share: the structure, the policy and tariff, and the findings so far."""
 
-    def __init__(self, s: Structure, policy: Policy, tariff: Tariff):
+    def __init__(self, s: Structure, policy: Policy, tariff: Tariff, *, whole: Whole | None = None):
         self.s = s
         self.net = s.net
         self.policy = policy
         self.tariff = tariff
         self.findings: list[Finding] = []
+        self.whole = whole
+        """What the whole network holds, where this network is part of it (psninv.analysis.pockets)."""
         self.plan = RemedyPlan()
         # Filled in by the shared-risk finder; the below-policy finder measures diversity by it.
         self.risks = Risks()

@@ -19,7 +19,9 @@ def find(ctx: Context) -> None:
     if not s.has_core:
         return
     candidates = [v for v in range(net.n) if s.paths_to_core(v) >= 2 and not net.core[v]]
-    if not candidates:
+    # Part of a network (psninv.analysis.pockets) reports the events the whole reports for sites elsewhere.
+    elsewhere = ctx.whole.events if ctx.whole is not None else frozenset()
+    if not candidates and not elsewhere:
         return
     wanted = [False] * net.n
     for v in candidates:
@@ -32,7 +34,9 @@ def find(ctx: Context) -> None:
     by_site: dict[int, list[GroupCut]] = {}
     for tag, edges in tags.items():
         group = labels.group_cut(tag, edges, wanted.__getitem__)
-        if group is None:
+        if group is None and f"srlg:{tag}" in elsewhere:
+            group = labels.event_cut(tag, edges)
+        if group is None or not group.cut.count:
             continue
         hidden = [v for v in group.links if wanted[v]]
         for v in hidden:
@@ -43,23 +47,25 @@ def find(ctx: Context) -> None:
         groups.sort(key=lambda g: (-g.cut.count, g.name))
         risks.srlg[v] = groups[0]
 
-    risks.providers = len(providers)
+    risks.providers = len(providers) if ctx.whole is None else ctx.whole.providers
     # One provider carrying every path is looked for only where policy wants diverse paths.
     wanting = [False] * net.n
     for v in candidates:
         need = ctx.need[v]
         wanting[v] = need.paths >= 2 or need.provider_diverse
-    if len(providers) < 2 or not any(wanting):
+    if risks.providers < 2 or not (any(wanting) or elsewhere):
         return
     for name, edges in providers.items():
         group = labels.group_cut(name, edges, wanting.__getitem__)
-        if group is None:
+        if group is None and f"provider:{name}" in elsewhere:
+            group = labels.event_cut(name, edges)
+        if group is None or not group.cut.count:
             continue
         hidden = [v for v in group.links if wanting[v]]
         for v in hidden:
             risks.provider.setdefault(v, group)
         fresh = [v for v in hidden if v not in risks.srlg]
-        if not fresh:
+        if not fresh and f"provider:{name}" not in elsewhere:
             continue
         # An outage of a whole provider is likelier to be repaired than a flooded exchange: two levels down.
         _record(ctx, "provider", group, edges, fresh, shift(ctx.grade(group.cut), -2),
@@ -79,7 +85,9 @@ def _record(
     net = ctx.net
     hidden_codes = sorted(net.codes[v] for v in hidden)
     cut_off = sorted(net.codes[v] for v in group.links)
-    first = ctx.label(min(hidden, key=lambda v: net.codes[v]))
+    # An event reported for sites elsewhere may hide none here, or cut off only sites behind bridges.
+    named = hidden or list(group.links) or [ctx.s.order[start] for start, _ in group.cut.spans]
+    first = ctx.label(min(named, key=lambda v: net.codes[v]))
     others = group.cut.count - 1
     event = f"One {group.name} outage" if kind == "provider" else f"One {group.name} fault"
     title = f"{event} cuts off {first}"
