@@ -227,6 +227,7 @@ def verify_remedies(
     targets: Callable[[list[Finding], Inventory], set[str]] = short_sites,
     findings: list[Finding] | None = None,
     local: Local | None = None,
+    structure: Structure | None = None,
 ) -> VerifiedPlan:
     """Propose links for every high or critical site short of policy and keep those re-analysis proves.
 
@@ -236,6 +237,7 @@ def verify_remedies(
     With `local` (whose base differs from `inventory` in circuits only) a proof re-analyses only
     the pockets its links touch (psninv.analysis.pockets): for `targets` that read which sites a
     finding names, never its severity, which a finding reaching past the pockets may not have.
+    `structure` is the inventory's (less `failed`), where the caller has it already.
     """
     plan = VerifiedPlan()
     outside: set[str] | None = None
@@ -261,8 +263,10 @@ def verify_remedies(
     number = 0
     for round_ in range(ROUNDS):
         plan.rounds = round_ + 1
-        work = with_links(inventory, added)
-        s = analyse_structure(build_network(work, failed=failed))
+        if round_ == 0 and structure is not None:
+            s = structure
+        else:
+            s = analyse_structure(build_network(with_links(inventory, added), failed=failed))
         groups = _groups(s, short)
         if round_ == 0:
             plan.parts = len(groups)

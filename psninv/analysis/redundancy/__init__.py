@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from psninv._gc import collector_paused
 from psninv.analysis.analyser import Config
-from psninv.analysis.connectivity import analyse_structure, build_network
+from psninv.analysis.connectivity import Structure, analyse_structure, build_network
 from psninv.analysis.events import rank_events
 from psninv.analysis.finding import Finding, Kind
 from psninv.analysis.pockets import Local, Whole
@@ -65,7 +65,7 @@ class RedundancyAnalyser:
         """Every redundancy gap of the active network less config.failed, worst first, and the summary."""
         with collector_paused():
             policy, tariff, failed = config.policy, config.tariff, config.failed
-            findings, summary = _find(inventory, policy, tariff, failed, events=config.events)
+            findings, summary, structure = _find(inventory, policy, tariff, failed, events=config.events)
             if config.remedies:
                 again = Gaps(policy, tariff, tuple(failed))
                 summary.verified = verify_remedies(
@@ -76,6 +76,7 @@ class RedundancyAnalyser:
                     findings=list(findings),  # this very analysis: the proof need not run it again
                     # Failures are left whole: they may name sites and circuits in any pocket.
                     local=None if failed else Local(inventory, again, findings),
+                    structure=structure,
                 )
                 attach(findings, summary.verified, inventory)
             return findings, summary
@@ -125,7 +126,8 @@ def _find(
     events: bool = False,
     whole: Whole | None = None,
     proposals: bool = True,
-) -> tuple[list[Finding], RedundancySummary]:
+) -> tuple[list[Finding], RedundancySummary, Structure]:
+    """The findings, worst first, the summary, and the structure they were found in."""
     net = build_network(inventory, failed=failed)
     s = analyse_structure(net)
     ctx = Context(s, policy, tariff, whole=whole)
@@ -139,4 +141,4 @@ def _find(
     summary = build_summary(ctx, findings, routing)
     if events:
         summary.events = rank_events(s, ctx.labels)
-    return findings, summary
+    return findings, summary, s
