@@ -223,3 +223,5 @@ def test_sharing_checked_by_pockets_gives_the_whole_networks_verdicts_and_reason
 def test_a_checker_uses_pockets_only_for_psninvs_own_analysis(sample: Inventory) -> None:
     assert PolicyChecker(sample, GAPS, Tariff()).local is not None
     assert PolicyChecker(sample, whole, Tariff()).local is None
+    failing = Gaps(Policy(), Tariff(), (next(iter(sample.links)),))
+    assert PolicyChecker(sample, failing, Tariff()).local is None

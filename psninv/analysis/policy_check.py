@@ -168,7 +168,9 @@ class PolicyChecker:
         self.seconds = known.seconds
         """How long one analysis of the whole network takes: what a check costs at most."""
         self.before = problems_of(list(known.findings), inventory)
-        self.local = Local(inventory, analyse, known.findings) if isinstance(analyse, Gaps) else None
+        # Pockets are found in the network as it is: never under simulated failures.
+        scoped = isinstance(analyse, Gaps) and not analyse.failed
+        self.local = Local(inventory, analyse, known.findings) if scoped else None
         """Re-analyses a change over the pockets it touches (with psninv's own analysis only)."""
         self._known = known
         self._lacking: dict[str, str] | None = None

@@ -25,8 +25,9 @@ class Snapshot:
     links_by_tenant: dict[str, list[str]] = field(default_factory=dict)
     prefixes_by_site: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     prefixes_by_tenant: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    site_text: dict[str, str] = field(default_factory=dict)
-    link_text: dict[str, str] = field(default_factory=dict)
+    site_text: dict[str, str] | None = None
+    """What a filter matches in each site: built by search_texts(), off the dashboard's way."""
+    link_text: dict[str, str] | None = None
     located: int = 0
     tenant_costs: dict[str, Decimal] = field(default_factory=dict)
 
@@ -59,10 +60,46 @@ class Snapshot:
         link = self.links[circuit]
         return link["b_site"] if link["a_site"] == site else link["a_site"]
 
+    def search_texts(self) -> tuple[dict[str, str], dict[str, str]]:
+        """What `/` matches in each site and each link, built the first time they are needed.
+
+        The app builds them in a worker once the dashboard shows (about 0.3 s at 100k sites), so
+        that the first filter of a big table is instant and the dashboard does not wait for them.
+        """
+        if self.site_text is None or self.link_text is None:
+            with collector_paused():
+                sites, links = _search_texts(self.inventory)
+            self.site_text, self.link_text = sites, links
+        return self.site_text, self.link_text
+
+    def site_search(self, code: str) -> str:
+        """Everything a filter can match in a site."""
+        return self.search_texts()[0].get(code, code)
+
+    def link_search(self, cid: str) -> str:
+        """Everything a filter can match in a link."""
+        return self.search_texts()[1].get(cid, cid)
+
     def site_label(self, code: str) -> str:
         """A site's code and name, for one-line mentions."""
         name = (self.sites.get(code) or {}).get("name")
         return f"{code} {name}" if name else code
+
+
+def _search_texts(inventory: Inventory) -> tuple[dict[str, str], dict[str, str]]:
+    site_keys = ("name", "tenant", "district", "role", "criticality", "postcode", "address")
+    sites = {
+        code: " ".join(
+            [code, *(str(site.get(k) or "") for k in site_keys), *site.get("occupants", ())]
+        ).lower()
+        for code, site in inventory.sites.items()
+    }
+    link_keys = ("a_site", "b_site", "provider", "medium", "tenant", "srlg", "status")
+    links = {
+        cid: " ".join([cid, *(str(link.get(k) or "") for k in link_keys)]).lower()
+        for cid, link in inventory.links.items()
+    }
+    return sites, links
 
 
 def index_inventory(inventory: Inventory, stamp: tuple[Any, ...] = ()) -> Snapshot:
@@ -74,19 +111,6 @@ def index_inventory(inventory: Inventory, stamp: tuple[Any, ...] = ()) -> Snapsh
     prefixes_by_site: dict[str, list[tuple[str, str]]] = defaultdict(list)
     prefixes_by_tenant: dict[str, list[tuple[str, str]]] = defaultdict(list)
     located = 0
-    # What `/` matches, built here in the worker so the first filter of a big table is instant.
-    site_keys = ("name", "tenant", "district", "role", "criticality", "postcode", "address")
-    snap.site_text = {
-        code: " ".join(
-            [code, *(str(site.get(k) or "") for k in site_keys), *site.get("occupants", ())]
-        ).lower()
-        for code, site in inventory.sites.items()
-    }
-    link_keys = ("a_site", "b_site", "provider", "medium", "tenant", "srlg", "status")
-    snap.link_text = {
-        cid: " ".join([cid, *(str(link.get(k) or "") for k in link_keys)]).lower()
-        for cid, link in inventory.links.items()
-    }
     for code, site in inventory.sites.items():
         if site.get("tenant"):
             sites_by_tenant[site["tenant"]].append(code)

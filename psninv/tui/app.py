@@ -56,6 +56,8 @@ from psninv.tui.whatif import WhatIfScreen
 
 # How often the app looks for writes made by other processes (an import in another terminal).
 POLL_SECONDS = 5.0
+SEARCH_DELAY_S = 1.0
+"""How long after the analysis shows the big tables' filter texts are built."""
 
 
 class InventoryLoaded(Message):
@@ -277,6 +279,18 @@ class PsninvApp(App[None]):
             return
         self.post_message(AnalysisDone(results))
 
+    def _prepare_search_soon(self) -> None:
+        # A moment after the dashboard is drawn: built at once, it would hold the interpreter lock
+        # while the screen draws (a filter typed before then builds them itself).
+        snapshot = self.snapshot
+        if snapshot is not None and snapshot.site_text is None:
+            self.set_timer(SEARCH_DELAY_S, lambda: self.prepare_search(snapshot))
+
+    @work(thread=True, exclusive=True, group="search", description="preparing the filters")
+    def prepare_search(self, snapshot: Snapshot) -> None:
+        """Build what `/` matches in the big tables, once the dashboard shows, off the UI thread."""
+        snapshot.search_texts()
+
     @work(thread=True, exclusive=True, group="whatif", description="simulating the failures")
     def simulate(self, snapshot: Snapshot, failed: tuple[str, ...]) -> None:
         """Simulate the current failures off the UI thread."""
@@ -332,12 +346,14 @@ class PsninvApp(App[None]):
         self.timings.setdefault("first_analysis", time.perf_counter() - self._started)
         self._end("analysing")
         self.data_changed.publish(None)
+        self._prepare_search_soon()
 
     def on_analysis_failed(self, message: AnalysisFailed) -> None:
         self.session.analysis_error = failure_text(self, message.error)
         self._end("analysing")
         self.notify(f"analysis failed: {self.analysis_error}", severity="error", timeout=10)
         self.data_changed.publish(None)
+        self._prepare_search_soon()
 
     def on_data_changed(self, _message: DataChanged) -> None:
         self.action_reload()

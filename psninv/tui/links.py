@@ -81,7 +81,7 @@ class LinksScreen(ListScreen):
         return value.lower() if isinstance(value, str) else value
 
     def _search(self, cid: str) -> str:
-        return self.psn.snapshot.link_text.get(cid, cid) if self.psn.snapshot else cid
+        return self.psn.snapshot.link_search(cid) if self.psn.snapshot else cid
 
     def refresh_data(self) -> None:
         snap = self.psn.snapshot

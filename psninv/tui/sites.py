@@ -86,8 +86,8 @@ def site_sort_value(snapshot: Snapshot | None, results: Results | None, code: st
 
 
 def site_search_text(snapshot: Snapshot | None, code: str) -> str:
-    """Everything a filter can match in a site (built with the snapshot)."""
-    return snapshot.site_text.get(code, code) if snapshot else code
+    """Everything a filter can match in a site."""
+    return snapshot.site_search(code) if snapshot else code
 
 
 class SitesScreen(ListScreen):
