@@ -140,8 +140,10 @@ class Pockets:
 
     def around(self, codes: Iterable[str]) -> frozenset[str]:
         """The sites of every pocket holding one of these sites or touching one of these cores."""
-        tops = {self.pocket[code] for code in codes if code in self.pocket}
+        tops: set[str] = set()
         for code in codes:
+            if code in self.pocket:
+                tops.add(self.pocket[code])
             tops.update(self.at_core.get(code, ()))
         return frozenset(code for top in tops for code in self.members[top])
 
@@ -235,7 +237,7 @@ class Local:
         return scope if len(scope) <= MOST * self.pockets.live else None
 
     def _restrict(self, other: Inventory, scope: frozenset[str], changed: list[str]) -> tuple[Inventory, int]:
-        """The scope's sites and circuits with every core, the rest standing as a ring; and its providers."""
+        """The scope's sites and circuits with every core and a stub for the rest; and the providers."""
         pockets, base = self.pockets, self.base
         sites = {code: other.sites[code] for code in (*scope, *pockets.cores)}
         links: dict[str, Row] = {}
