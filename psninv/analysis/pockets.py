@@ -190,6 +190,7 @@ class Local:
             f.sites_cut_off <= len(f.cut_off_sites) for f in self.findings if f.kind in SHORT_KINDS
         )
         """Whether the base's findings name every site short of policy, so scoping is exact."""
+        self._events = [f for f in self.findings if f.kind is Kind.SHARED_RISK]
         self._pockets: Pockets | None = None
         self._wide: dict[str, Finding] | None = None
 
@@ -203,8 +204,8 @@ class Local:
     def run(self, other: Inventory) -> Scoped:
         """The redundancy findings of `other` (the base with circuits added, ceased or altered), in scope."""
         changed = self._changed(other)
-        scope = self._scope(other, changed)
-        if scope is None or changed is None:
+        scope = None if changed is None else self._scope(other, changed)
+        if changed is None or scope is None:
             return Scoped(self.analyse(other), None)
         if not scope:
             return Scoped([], scope)
@@ -224,10 +225,8 @@ class Local:
             changed += [cid for cid in base if cid not in other.links]
         return changed
 
-    def _scope(self, other: Inventory, changed: list[str] | None) -> frozenset[str] | None:
+    def _scope(self, other: Inventory, changed: list[str]) -> frozenset[str] | None:
         """The sites whose gaps the change may move (its circuits' pockets); None for the whole network."""
-        if changed is None:
-            return None
         touched: set[str] = set()
         for cid in changed:
             for row in (self.base.links.get(cid), other.links.get(cid)):
@@ -274,9 +273,10 @@ class Local:
 
     def _elsewhere(self, scope: frozenset[str]) -> frozenset[str]:
         # An event's finding stands while a site it hides is outside the scope, which the change left be.
-        events = (f for f in self.findings if f.kind is Kind.SHARED_RISK)
         return frozenset(
-            f.id.split(":", 1)[1] for f in events if not scope.issuperset(f.impact.get("hidden_sites", ()))
+            f.id.split(":", 1)[1]
+            for f in self._events
+            if not scope.issuperset(f.impact.get("hidden_sites", ()))
         )
 
     def _settled(

@@ -172,7 +172,6 @@ class PolicyChecker:
         scoped = isinstance(analyse, Gaps) and not analyse.failed
         self.local = Local(inventory, analyse, known.findings) if scoped else None
         """Re-analyses a change over the pockets it touches (with psninv's own analysis only)."""
-        self._known = known
         self._lacking: dict[str, str] | None = None
 
     def problems(
@@ -204,7 +203,7 @@ class PolicyChecker:
         lacking = without_second_path(run.findings)
         if scope is not None:
             if self._lacking is None:
-                self._lacking = without_second_path(list(self._known.findings))
+                self._lacking = without_second_path(self.local.findings)
             lacking = {code: why for code, why in lacking.items() if code in scope}
             lacking.update((code, why) for code, why in self._lacking.items() if code not in scope)
         return after, new, lacking

@@ -109,13 +109,6 @@ def _shared(
         yield from rows
         return
     same = strings.setdefault
-    if len(columns) == 1:
-        (i,) = columns
-        for values in rows:
-            out = list(values)
-            out[i] = same(out[i], out[i])
-            yield out
-        return
     for values in rows:
         out = list(values)
         for i in columns:

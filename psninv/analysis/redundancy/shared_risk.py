@@ -33,10 +33,8 @@ def find(ctx: Context) -> None:
     ctx.labels = labels
     by_site: dict[int, list[GroupCut]] = {}
     for tag, edges in tags.items():
-        group = labels.group_cut(tag, edges, wanted.__getitem__)
-        if group is None and f"srlg:{tag}" in elsewhere:
-            group = labels.event_cut(tag, edges)
-        if group is None or not group.cut.count:
+        group = _event(labels, "srlg", tag, edges, wanted, elsewhere)
+        if group is None:
             continue
         hidden = [v for v in group.links if wanted[v]]
         for v in hidden:
@@ -56,10 +54,8 @@ def find(ctx: Context) -> None:
     if risks.providers < 2 or not (any(wanting) or elsewhere):
         return
     for name, edges in providers.items():
-        group = labels.group_cut(name, edges, wanting.__getitem__)
-        if group is None and f"provider:{name}" in elsewhere:
-            group = labels.event_cut(name, edges)
-        if group is None or not group.cut.count:
+        group = _event(labels, "provider", name, edges, wanting, elsewhere)
+        if group is None:
             continue
         hidden = [v for v in group.links if wanting[v]]
         for v in hidden:
@@ -70,6 +66,16 @@ def find(ctx: Context) -> None:
         # An outage of a whole provider is likelier to be repaired than a flooded exchange: two levels down.
         _record(ctx, "provider", group, edges, fresh, shift(ctx.grade(group.cut), -2),
                 f"Move one path of {{sites}} to another provider than {name}.")
+
+
+def _event(
+    labels: SharedRisk, kind: str, name: str, edges: list[int], wanted: list[bool], elsewhere: frozenset[str]
+) -> GroupCut | None:
+    """What an event cuts off, where that is a wanted site or the whole network reports it elsewhere."""
+    group = labels.group_cut(name, edges, wanted.__getitem__)
+    if group is None and f"{kind}:{name}" in elsewhere:
+        group = labels.event_cut(name, edges)
+    return group if group is not None and group.cut.count else None
 
 
 def _record(
