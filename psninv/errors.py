@@ -9,6 +9,7 @@ Our exception hierarchy:
     + LimitError           an import file too big, too deep or not what its name says
     + TariffError          a tariff TOML file that cannot be used
     + PolicyError          a redundancy policy TOML file that cannot be used
+  x ReportError            a report that cannot be written as asked (a PDF with no browser)
   x EditError              an edit refused, nothing written
     + ConflictError        an edit based on a version someone else has since changed
     + RevertError          a revert that later changes depend on
@@ -45,6 +46,7 @@ __all__ = [
     "PolicyError",
     "PsninvError",
     "ReadOnlyError",
+    "ReportError",
     "RevertError",
     "SchemaOutdatedError",
     "StoreError",
@@ -107,6 +109,10 @@ def file_error(path: str | Path, error: OSError, doing: str = "read it") -> Inpu
     else:
         reason = error.strerror or str(error) or type(error).__name__
     return InputError(f"{path}: cannot {doing} ({reason[:1].lower()}{reason[1:]})")
+
+
+class ReportError(PsninvError):
+    """A report that could not be written as asked (a PDF with no browser able to print it)."""
 
 
 # --- edits --------------------------------------------------------------------------------------

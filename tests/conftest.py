@@ -252,3 +252,14 @@ def sample(sample_db: str) -> Inventory:
     """The sample inventory as loaded from `sample_db`."""
     with open_store(sample_db) as store:
         return store.load()
+
+
+@pytest.fixture
+def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache of the test's own that keeps every analysis and plan, however quick."""
+    from psninv.session import cache
+
+    path = tmp_path / "cache"
+    monkeypatch.setenv(cache.CACHE_ENV, str(path))
+    monkeypatch.setattr(cache, "MIN_SECONDS", 0.0)
+    return path

@@ -26,15 +26,6 @@ def run(*args: str):
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A cache of the test's own that keeps every analysis, however quick."""
-    path = tmp_path / "cache"
-    monkeypatch.setenv(cache.CACHE_ENV, str(path))
-    monkeypatch.setattr(cache, "MIN_SECONDS", 0.0)
-    return path
-
-
-@pytest.fixture
 def sample_db(databases: Databases) -> str:
     db = databases.new()
     assert run("import", str(sample_path()), "--db", db).exit_code == 0
@@ -42,13 +33,14 @@ def sample_db(databases: Databases) -> str:
 
 
 def test_analyse_reads_back_an_unchanged_inventorys_analysis_and_reruns_after_an_edit(
-    folder: Path, sample_db: str, tmp_path: Path
+    cache_folder: Path, sample_db: str, tmp_path: Path
 ) -> None:
     first = run("analyse", "--format", "json", "--db", sample_db)
     assert first.exit_code == 0 and READ_BACK not in first.stderr
-    kept = list(folder.glob("*.analysis"))
+    kept = list(cache_folder.glob("*.analysis"))
     assert len(kept) == 1
-    assert stat.S_IMODE(kept[0].stat().st_mode) == 0o600 and stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(kept[0].stat().st_mode) == 0o600
+    assert stat.S_IMODE(cache_folder.stat().st_mode) == 0o700
     table = run("analyse", "--db", sample_db)
     assert READ_BACK in table.stderr
     again = run("analyse", "--format", "json", "--db", sample_db)
@@ -65,7 +57,7 @@ def test_analyse_reads_back_an_unchanged_inventorys_analysis_and_reruns_after_an
 
 
 def test_options_what_ifs_and_no_cache_are_never_answered_from_another_run(
-    folder: Path, sample_db: str
+    cache_folder: Path, sample_db: str
 ) -> None:
     assert run("analyse", "--db", sample_db).exit_code == 0
     for args in (
@@ -77,7 +69,7 @@ def test_options_what_ifs_and_no_cache_are_never_answered_from_another_run(
     ):
         result = run("analyse", *args, "--db", sample_db)
         assert result.exit_code == 0 and READ_BACK not in result.stderr, args
-    assert len(list(folder.glob("*.analysis"))) == 4  # default, --only, --no-remedies, --all
+    assert len(list(cache_folder.glob("*.analysis"))) == 4  # default, --only, --no-remedies, --all
 
 
 def test_keys_follow_the_fingerprint_the_options_and_the_database() -> None:
@@ -94,11 +86,11 @@ def test_keys_follow_the_fingerprint_the_options_and_the_database() -> None:
 
 
 def test_a_damaged_entry_is_a_miss_and_off_keeps_nothing(
-    folder: Path, sample_db: str, monkeypatch: pytest.MonkeyPatch
+    cache_folder: Path, sample_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with open_store(sample_db, read_only=True) as store:
         first = analyse_store(store, SESSION_OPTIONS, lambda work: analyse(work, **SESSION_OPTIONS))
-        (entry,) = folder.glob("*.analysis")
+        (entry,) = cache_folder.glob("*.analysis")
         entry.write_bytes(b"not an analysis")
         second = analyse_store(store, SESSION_OPTIONS, lambda work: analyse(work, **SESSION_OPTIONS))
         assert not first.from_cache and not second.from_cache
@@ -108,7 +100,9 @@ def test_a_damaged_entry_is_a_miss_and_off_keeps_nothing(
         assert load_cached(entry.stem) is None
 
 
-def test_the_tui_runner_shows_a_kept_analysis_without_a_child_process(folder: Path, sample_db: str) -> None:
+def test_the_tui_runner_shows_a_kept_analysis_without_a_child_process(
+    cache_folder: Path, sample_db: str
+) -> None:
     with open_store(sample_db, read_only=True) as store:
         kept = analyse_store(store, SESSION_OPTIONS, lambda work: analyse(work, **SESSION_OPTIONS))
         runner = AnalysisRunner(store, process_rows=0)  # the child-process path, as for 100k sites
@@ -121,7 +115,7 @@ def test_the_tui_runner_shows_a_kept_analysis_without_a_child_process(folder: Pa
 
 @pytest.mark.parametrize("kept", [True, False])
 def test_the_tui_runners_child_process_hands_over_its_analysis_kept_or_sent(
-    folder: Path, sample_db: str, monkeypatch: pytest.MonkeyPatch, kept: bool
+    cache_folder: Path, sample_db: str, monkeypatch: pytest.MonkeyPatch, kept: bool
 ) -> None:
     if not kept:
         monkeypatch.setattr(cache, "MIN_SECONDS", 3600.0)  # nothing is worth keeping: it comes by pipe
@@ -131,7 +125,7 @@ def test_the_tui_runners_child_process_hands_over_its_analysis_kept_or_sent(
         results = runner.run(snapshot)
         direct = analyse(store.load(), **SESSION_OPTIONS)
     assert [f.id for f in results.findings] == [f.id for f in direct.findings]
-    assert len(list(folder.glob("*.analysis"))) == (1 if kept else 0)
+    assert len(list(cache_folder.glob("*.analysis"))) == (1 if kept else 0)
     assert runner.running == 0
 
 

@@ -1,4 +1,4 @@
-"""`psninv report FILE.html`: one self-contained page whose figures are the analysis's and the plan's."""
+"""`psninv report FILE.html` (or .pdf): one self-contained page, its figures the analysis's and plan's."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from psninv.analysis import analyse
 from psninv.analysis.plan import make_plan
 from psninv.inventory import Inventory
 from psninv.report import build_report, render_report
+from psninv.report.pdf import BROWSER_ENV
 from psninv.style import money, signed_money
 
 ZOO = Path(__file__).parent / "data" / "topology-zoo"
@@ -156,9 +157,44 @@ def test_refusals_write_nothing(sample_db: str, tmp_path: Path) -> None:
     taken.write_text("old", encoding="utf-8")
     again = run("report", str(taken), "--no-plan", "--db", sample_db)
     assert again.exit_code == 1 and "--force" in again.stderr and taken.read_text() == "old"
-    wrong = run("report", str(tmp_path / "report.pdf"), "--db", sample_db)
-    assert wrong.exit_code == 2 and ".html" in wrong.output
-    assert not (tmp_path / "report.pdf").exists()
+    wrong = run("report", str(tmp_path / "report.docx"), "--db", sample_db)
+    assert wrong.exit_code == 2 and ".html" in wrong.output and ".pdf" in wrong.output
+    assert not (tmp_path / "report.docx").exists()
+
+
+def test_a_pdf_without_a_browser_to_print_it_is_refused_before_any_work(
+    sample_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(BROWSER_ENV, str(tmp_path / "no-such-browser"))
+    refused = run("report", str(tmp_path / "report.pdf"), "--db", sample_db)
+    assert refused.exit_code == 1 and "apt install chromium" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_browser_that_prints_nothing_leaves_nothing_behind(
+    sample_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(BROWSER_ENV, "false")  # starts, prints nothing, exits 1
+    old = tmp_path / "report.pdf"
+    old.write_bytes(b"%PDF-1.4 an older report")
+    failed = run("report", str(old), "--no-plan", "--force", "--db", sample_db)
+    assert failed.exit_code == 1 and "printed no PDF (exit status 1" in failed.stderr
+    assert old.read_bytes() == b"%PDF-1.4 an older report" and [p.name for p in tmp_path.iterdir()] == [
+        "report.pdf"
+    ]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed here")
+def test_report_pdf_is_the_page_printed_on_a4(sample_db: str, tmp_path: Path) -> None:
+    pdf = tmp_path / "report.pdf"
+    result = run("report", str(pdf), "--db", sample_db)
+    assert result.exit_code == 0, result.output
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-") and len(data) > 50_000  # the map and charts, not an empty page
+    # A4 (595 x 842 pt), as the page's @page rule asks, on several pages.
+    boxes = re.findall(rb"/MediaBox \[0 0 ([0-9.]+) ([0-9.]+)\]", data)
+    assert len(boxes) >= 3 and all(round(float(w)) == 595 and round(float(h)) == 842 for w, h in boxes)
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed here")

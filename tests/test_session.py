@@ -87,3 +87,20 @@ def test_results_index_findings_by_what_they_name() -> None:
     results = index_analysis(run_analysis(snapshot).analysis)
     assert {f.id for f in results.by_site["HUB"]} >= {"cut-site:HUB"}
     assert results.worst(results.by_site["HUB"]) is not None
+
+
+def test_findings_by_what_they_name_are_built_at_first_use_and_name_every_finding_once() -> None:
+    snapshot = index_inventory(_inventory())
+    analysis = run_analysis(snapshot).analysis
+    results = index_analysis(analysis)
+    # The dashboard reads none of them: the app builds them once it shows (at 100k sites, 0.6 s).
+    assert results._named is None
+    named = results.named()
+    assert results.named() is named and results.by_site is named.sites
+    for index, lookup in ((lambda f: f.sites, results.by_site), (lambda f: f.links, results.by_link)):
+        expected: dict[str, list[str]] = {}
+        for finding in analysis.findings:
+            for key in dict.fromkeys(index(finding)):
+                expected.setdefault(key, []).append(finding.id)
+        assert {key: [f.id for f in found] for key, found in lookup.items()} == expected
+    assert set(results.by_tenant) == {code for f in analysis.findings for code in f.tenants}

@@ -170,6 +170,35 @@ def test_slash_matches_names_and_districts_from_the_first_moment(county: Store) 
     run_app(app, scenario)
 
 
+def test_the_dashboard_shows_before_the_lists_lookups_are_built_and_a_worker_builds_them(
+    county: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psninv.tui.app as app_module
+
+    monkeypatch.setattr(app_module, "SEARCH_DELAY_S", 60.0)  # the worker never starts here
+    app = PsninvApp(county)
+
+    async def drawn(pilot: Any) -> None:
+        assert app.results is not None and "Most severe findings" in screen_text(app)
+        # Neither the findings by site, circuit and tenant nor the filters' texts were needed.
+        assert app.results._named is None and app.snapshot.site_text is None
+        await pilot.press("2")  # a list opened before the worker ran builds what it shows
+        assert app.results._named is not None
+
+    run_app(app, drawn)
+    monkeypatch.setattr(app_module, "SEARCH_DELAY_S", 0.05)
+    app = PsninvApp(county)
+
+    async def prepared(pilot: Any) -> None:
+        for _ in range(100):
+            if app.results._named is not None and app.snapshot.site_text is not None:
+                return
+            await pilot.pause(0.05)
+        raise AssertionError("the worker never built the lists' lookups")
+
+    run_app(app, prepared)
+
+
 def test_s_sorts_the_sites_by_each_column_in_turn(county: Store) -> None:
     app = PsninvApp(county)
 

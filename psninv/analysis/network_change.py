@@ -41,9 +41,9 @@ class NetworkChange:
     add: dict[str, Row] = field(default_factory=dict)
     """New circuits by ID, as whole link rows of status "planned"."""
     alter: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Columns changed on existing circuits, by ID: new ends (a re-home), bandwidth and rent (an upgrade)."""
     why: dict[str, str] = field(default_factory=dict)
     """What each new circuit is for, by ID, in a few words."""
-    """Columns changed on existing circuits, by ID: new ends (a re-home), bandwidth and rent (an upgrade)."""
 
     @property
     def empty(self) -> bool:

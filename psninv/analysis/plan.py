@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from psninv.analysis.analyser import Config, KnownGaps
 from psninv.analysis.costs import NO_TENANT, payer, payer_codes
@@ -118,8 +118,14 @@ def make_plan(
     budget_gbp: float | None = None,
     tenant: str | None = None,
     progress: Progress | None = None,
+    before: Analysis | None = None,
 ) -> Plan:
-    """Plan the whole inventory: remedies to policy, then the sharing that keeps it, proved by analysis."""
+    """Plan the whole inventory: remedies to policy, then the sharing that keeps it, proved by analysis.
+
+    `before`, an analysis of this very inventory with this policy and tariff already made (as
+    `psninv analyse` keeps it), stands for the network as it is instead of analysing it again. A
+    tenant's plan is the whole network's plan as that tenant sees it (`for_tenant`).
+    """
     from psninv.analysis import analyse
 
     policy, tariff = policy or Policy(), tariff or Tariff()
@@ -129,7 +135,8 @@ def make_plan(
     find = Gaps(policy, tariff)
 
     step("analysing the network as it is", 0, total_steps)
-    before = analyse(inventory, policy=policy, tariff=tariff)
+    if before is None:
+        before = analyse(inventory, policy=policy, tariff=tariff)
     base = with_planned(inventory)
     ids = IdMaker(inventory.links)
 
@@ -163,13 +170,8 @@ def make_plan(
     changes += _already_planned(inventory)
 
     step("costing", 4, total_steps)
-    if tenant is not None:
-        changes = [
-            change for change in changes if change.tenant == tenant or _touches(inventory, change, tenant)
-        ]
-    totals, by_tenant = plan_money(inventory, after, changes, tenant)
-    step("done", total_steps, total_steps)
-    return Plan(
+    totals, by_tenant = plan_money(inventory, after, changes)
+    plan = Plan(
         changes=changes,
         after=after,
         before_analysis=before,
@@ -180,8 +182,22 @@ def make_plan(
         left=left,
         unfixable=unfixable,
         method=method,
-        tenant=tenant,
     )
+    plan = for_tenant(plan, inventory, tenant)
+    step("done", total_steps, total_steps)
+    return plan
+
+
+def for_tenant(plan: Plan, inventory: Inventory, tenant: str | None) -> Plan:
+    """The whole network's plan as one tenant sees it: the changes it pays for or that touch its sites, its £.
+
+    `inventory` is the one the plan was made of; None as the tenant gives the plan as it is.
+    """
+    if tenant is None:
+        return plan
+    changes = [c for c in plan.changes if c.tenant == tenant or _touches(inventory, c, tenant)]
+    totals, by_tenant = plan_money(inventory, plan.after, changes, tenant)
+    return replace(plan, changes=changes, totals=totals, by_tenant=by_tenant, tenant=tenant)
 
 
 def _capacity(

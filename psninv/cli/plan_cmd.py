@@ -11,10 +11,16 @@ import click
 from rich.text import Text
 
 from psninv.analysis import Policy, Severity, Tariff
+from psninv.analysis.plan import make_plan
+from psninv.analysis.plan_result import Plan
 from psninv.atomic import replacing
 from psninv.cli.app import cli, db_options, open_to_read
 from psninv.cli.render import console, progress_callback, severity_text, table
 from psninv.errors import InputError
+from psninv.inventory import Inventory
+from psninv.session.kept_plan import plan_store
+from psninv.store import Store
+from psninv.store.fingerprint import fingerprint
 from psninv.style import money, plural, signed_money
 
 MAX_ROWS = 200
@@ -47,6 +53,9 @@ MAX_ROWS = 200
 )
 @click.option("--budget", type=click.FloatRange(min=0), metavar="GBP", help="Spend at most this much a year.")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
+@click.option(
+    "--no-cache", is_flag=True, help="Make the plan afresh, not from the cache (it is kept again)."
+)
 @db_options
 def plan_command(
     fmt: str | None,
@@ -57,6 +66,7 @@ def plan_command(
     no_sharing: bool,
     budget: float | None,
     force: bool,
+    no_cache: bool,
     db: str | None,
     actor: str | None,
     read_only: bool,
@@ -67,8 +77,6 @@ def plan_command(
     applied. `psninv plan -o plan.xlsx`, then `psninv analyse --scenario plan.xlsx` shows the
     after-state, and `psninv import plan.xlsx` makes it real (one batch, revertible).
     """
-    from psninv.analysis.plan import make_plan
-
     if fmt is None:
         fmt = "xlsx" if output is not None and output.suffix.lower() == ".xlsx" else "table"
     if fmt == "xlsx" and output is None:
@@ -76,21 +84,16 @@ def plan_command(
     if output is not None and output.exists() and not force:
         raise InputError(f"{output} already exists: nothing was written (--force replaces it)")
     with open_to_read(db) as store:
-        inventory = store.load()
-    if tenant is not None and tenant not in inventory.tenants:
-        raise click.BadParameter(f"no tenant with code {tenant!r}", param_hint="--tenant")
-    bar = progress_callback()
-    plan = make_plan(
-        inventory,
-        policy=Policy.load(policy) if policy else None,
-        tariff=Tariff.load(tariff) if tariff else None,
-        sharing=not no_sharing,
-        budget_gbp=budget,
-        tenant=tenant,
-        progress=bar,
-    )
-    if bar is not None:
-        bar.finish()
+        _inventory, plan = plan_of_store(
+            store,
+            policy=Policy.load(policy),
+            tariff=Tariff.load(tariff),
+            sharing=not no_sharing,
+            budget_gbp=budget,
+            tenant=tenant,
+            no_cache=no_cache,
+            note=fmt == "table",
+        )
     if fmt == "xlsx":
         from psninv.io.plan_workbook import write_plan_workbook
 
@@ -114,6 +117,47 @@ def plan_command(
                 Path(part).write_text(text + "\n", encoding="utf-8")
         return
     _print(plan)
+
+
+def plan_of_store(
+    store: Store,
+    *,
+    policy: Policy,
+    tariff: Tariff,
+    sharing: bool = True,
+    budget_gbp: float | None = None,
+    tenant: str | None = None,
+    no_cache: bool = False,
+    note: bool = True,
+) -> tuple[Inventory, Plan]:
+    """Read the inventory and plan it, from the cache where the plan is kept, with a progress bar on stderr.
+
+    An unknown tenant is refused before any planning; `note` says on stderr when the plan was kept.
+    """
+    stamp = fingerprint(store)  # before reading: a write in between is then never kept as this state
+    inventory = store.load()
+    if tenant is not None and tenant not in inventory.tenants:
+        raise click.BadParameter(f"no tenant with code {tenant!r}", param_hint="--tenant")
+    settings: dict[str, Any] = {
+        "policy": policy,
+        "tariff": tariff,
+        "sharing": sharing,
+        "budget_gbp": budget_gbp,
+    }
+    bar = progress_callback()
+    try:
+        if no_cache:
+            plan, from_cache = make_plan(inventory, tenant=tenant, progress=bar, **settings), False
+        else:
+            run = plan_store(store, inventory, stamp=stamp, tenant=tenant, progress=bar, **settings)
+            plan, from_cache = run.plan, run.from_cache
+    finally:
+        if bar is not None:
+            bar.finish()
+    if from_cache and note:
+        text = "Read from the cache: the inventory is unchanged since this plan was made (--no-cache replans)"
+        console(err=True).print(Text(text, style="dim"))
+    return inventory, plan
 
 
 def _print(plan: Any) -> None:

@@ -1,4 +1,4 @@
-"""`psninv report FILE.html`: one self-contained page for the people who decide."""
+"""`psninv report FILE.html` (or .pdf): one self-contained page for the people who decide."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import click
 
 from psninv.analysis import Policy, Tariff
 from psninv.cli.app import cli, db_options, open_to_read
+from psninv.cli.plan_cmd import plan_of_store
 from psninv.cli.render import console, progress_callback
 from psninv.display import escape_markup
-from psninv.errors import InputError
+from psninv.errors import InputError, ReportError
+from psninv.store.fingerprint import fingerprint
 from psninv.style import money, plural, signed_money
 
 
@@ -44,31 +46,47 @@ def report_command(
     """Write the network report as one HTML page: map, findings, the ten worst gaps, the plan's £.
 
     The page holds its pictures and needs no network connection to open; send it as it is.
+    FILE.pdf prints that page to PDF with a headless Chromium or Google Chrome, where one is
+    installed (PSNINV_BROWSER names another).
     """
     from psninv.report import build_report, write_report
+    from psninv.report.pdf import BROWSER_ENV, find_browser
 
-    if path.suffix.lower() not in (".html", ".htm"):
-        raise click.BadParameter("the report is an .html page", param_hint="PATH")
+    suffix = path.suffix.lower()
+    if suffix not in (".html", ".htm", ".pdf"):
+        raise click.BadParameter("the report is an .html page or a .pdf", param_hint="PATH")
+    if suffix == ".pdf" and find_browser() is None:
+        raise ReportError(
+            f"{path}: a PDF is printed by Chromium or Google Chrome and neither is installed (Debian: "
+            f"apt install chromium; or set {BROWSER_ENV} to one): nothing was written; write .html instead"
+        )
     if path.exists() and not force:
         raise InputError(f"{path} already exists: nothing was written (--force replaces it)")
     chosen_policy, chosen_tariff = Policy.load(policy), Tariff.load(tariff)
-    bar = progress_callback()
-    analysis = None
+    analysis = plan = None
     with open_to_read(db) as store:
-        inventory = store.load()
-        if tenant is not None and tenant not in inventory.tenants:
-            raise click.BadParameter(f"no tenant with code {tenant!r}", param_hint="--tenant")
         if no_plan:
             from psninv.analysis import analyse
             from psninv.session.cache import analyse_store
             from psninv.session.runner import SESSION_OPTIONS
 
+            stamp = fingerprint(store)  # before reading: a write in between is then never kept as this state
+            inventory = store.load()
+            if tenant is not None and tenant not in inventory.tenants:
+                raise click.BadParameter(f"no tenant with code {tenant!r}", param_hint="--tenant")
             # The analysis `psninv analyse` and the TUI make (and keep): a report after them is quick.
             options = {**SESSION_OPTIONS, "policy": chosen_policy, "tariff": chosen_tariff}
+            bar = progress_callback()
             if bar is not None:
                 bar("analysing", 0, 1)
-            run = analyse_store(store, options, lambda work: analyse(work, **options), lambda: inventory)
+            run = analyse_store(
+                store, options, lambda work: analyse(work, **options), lambda: inventory, stamp=stamp
+            )
             analysis = run.analysis
+        else:
+            # The plan `psninv plan` makes (and keeps): every partner's report after the first is quick.
+            inventory, plan = plan_of_store(store, policy=chosen_policy, tariff=chosen_tariff, tenant=tenant)
+            bar = progress_callback()
     report = build_report(
         inventory,
         tenant=tenant,
@@ -78,6 +96,7 @@ def report_command(
         title=title,
         progress=bar,
         analysis=analysis,
+        plan=plan,
     )
     if bar is not None:
         bar.finish()

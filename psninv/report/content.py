@@ -103,20 +103,24 @@ def build_report(
     progress: Progress | None = None,
     today: dt.date | None = None,
     analysis: Analysis | None = None,
+    plan: Plan | None = None,
 ) -> Report:
     """Analyse (and plan) the inventory and gather what the report shows; a tenant's report shows its part.
 
     A tenant's report analyses the whole network (its sites' gaps depend on everyone's circuits)
     and keeps the findings that touch its sites, its map showing its sites and their far ends.
     `analysis`, an analysis of this inventory already made, is used instead of running one when
-    the plan is left out. Raises InputError for an unknown tenant.
+    the plan is left out; `plan`, a plan of it already made (for this tenant, with this policy and
+    tariff), instead of planning. Raises InputError for an unknown tenant.
     """
     if tenant is not None and tenant not in inventory.tenants:
         raise InputError(f"no tenant with code {tenant!r}")
     step = progress or (lambda phase, done, total: None)
-    plan: Plan | None = None
-    if with_plan:
+    if not with_plan:
+        plan = None
+    elif plan is None:
         plan = make_plan(inventory, policy=policy, tariff=tariff, tenant=tenant, progress=progress)
+    if plan is not None:
         analysis = plan.before_analysis
     elif analysis is None:
         step("analysing", 0, 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import tempfile
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -10,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from psninv import __version__
 from psninv.atomic import replacing
 from psninv.report.content import Report
+from psninv.report.pdf import print_pdf
 from psninv.style import SEVERITY_COLOURS, money, plural, signed_money
 
 
@@ -39,8 +41,17 @@ def render_report(report: Report) -> str:
 
 
 def write_report(report: Report, path: str | Path) -> Path:
-    """Write the report's page to path (replaced whole: a failed write leaves the old file)."""
+    """Write the report to path, its page (.html) or that page printed (.pdf); replaced whole.
+
+    A failed write leaves the old file. A PDF is printed by a headless Chromium or Chrome
+    (psninv.report.pdf): ReportError where none is installed.
+    """
     path = Path(path)
+    if path.suffix.lower() == ".pdf":
+        with tempfile.TemporaryDirectory(prefix="psninv-report-") as folder:
+            page = Path(folder) / "report.html"
+            page.write_text(render_report(report), encoding="utf-8")
+            return print_pdf(page, path)
     with replacing(path) as part:
         part.write_text(render_report(report), encoding="utf-8")
     return path

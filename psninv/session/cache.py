@@ -4,6 +4,7 @@ An analysis is stored under a key made of the inventory's fingerprint (which mov
 psninv's or another engineer's), the database it came from, the options it ran with, and the
 psninv code that ran it; a different inventory, option or release never finds it. Only analyses
 that took a while are kept, a few at a time, in the user's own cache folder (owner-only files).
+Plans are kept the same way (psninv.session.kept_plan), fewer of them: they are larger.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from psninv._gc import collector_paused
 from psninv.analysis import Analysis, Policy, Tariff
@@ -38,6 +39,8 @@ KEEP = 6
 
 _FORMAT = 1
 _PACKAGE = Path(__file__).resolve().parent.parent
+
+Kept = TypeVar("Kept")
 
 
 def analysis_options(**chosen: Any) -> dict[str, Any]:
@@ -90,12 +93,17 @@ def analysis_key(database: str, stamp: tuple[Any, ...], options: Mapping[str, An
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def load_cached(key: str) -> Analysis | None:
-    """The analysis kept under this key, or None (no cache, not kept, or unreadable: then forgotten)."""
+def load_cached(
+    key: str, kind: type[Kept] = Analysis, *, suffix: str = ".analysis"  # type: ignore[assignment]
+) -> Kept | None:
+    """What is kept under this key (an Analysis, or a `kind` in `suffix` files), or None if nothing is.
+
+    An entry that cannot be read, or holds something else, is forgotten.
+    """
     folder = cache_dir()
     if folder is None:
         return None
-    path = folder / f"{key}.analysis"
+    path = folder / f"{key}{suffix}"
     try:
         # Our own file, written owner-only into the user's own cache folder by this code. The
         # collector would rescan the findings again and again as they are made: paused.
@@ -106,7 +114,7 @@ def load_cached(key: str) -> Analysis | None:
     except Exception:  # noqa: BLE001 - a damaged or unreadable cache entry is only a cache miss
         _forget(path)
         return None
-    if not isinstance(analysis, Analysis):
+    if not isinstance(analysis, kind):
         _forget(path)
         return None
     with contextlib.suppress(OSError):
@@ -114,25 +122,40 @@ def load_cached(key: str) -> Analysis | None:
     return analysis
 
 
+def is_cached(key: str, *, suffix: str = ".analysis") -> bool:
+    """Whether the cache holds something under this key (without reading it)."""
+    folder = cache_dir()
+    return folder is not None and (folder / f"{key}{suffix}").is_file()
+
+
 def _forget(path: Path) -> None:
     with contextlib.suppress(OSError):
         path.unlink(missing_ok=True)
 
 
-def store_cached(key: str, analysis: Analysis, seconds: float, *, min_seconds: float | None = None) -> bool:
+def store_cached(
+    key: str,
+    analysis: object,
+    seconds: float,
+    *,
+    min_seconds: float | None = None,
+    suffix: str = ".analysis",
+    keep: int = KEEP,
+) -> bool:
     """Keep an analysis that took `seconds` under this key; False if not worth keeping, or if it failed.
 
-    `min_seconds` is the least an analysis must have taken to be kept (default MIN_SECONDS).
+    `min_seconds` is the least an analysis must have taken to be kept (default MIN_SECONDS); other
+    things (a plan) are kept in their own `suffix` files, `keep` of them at most.
     """
     folder = cache_dir()
     if folder is None or seconds < (MIN_SECONDS if min_seconds is None else min_seconds):
         return False
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with replacing(folder / f"{key}.analysis") as part, part.open("wb") as stream, collector_paused():
+        with replacing(folder / f"{key}{suffix}") as part, part.open("wb") as stream, collector_paused():
             pickle.dump(analysis, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        entries = sorted(folder.glob("*.analysis"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-        for old in entries[KEEP:]:
+        entries = sorted(folder.glob(f"*{suffix}"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in entries[keep:]:
             old.unlink(missing_ok=True)
     except Exception:  # noqa: BLE001 - a full disk or a read-only home must not fail the analysis
         return False
@@ -157,14 +180,16 @@ def analyse_store(
     load: Callable[[], Inventory] | None = None,
     *,
     min_seconds: float | None = None,
+    stamp: tuple[Any, ...] | None = None,
 ) -> CachedRun:
     """The analysis of the store's inventory with these options: from the cache, or run and kept.
 
     `run` analyses an inventory with exactly the `options` (which make up the key); `load` reads
-    the inventory (default: the whole of it). An inventory written to while it was analysed is
-    not kept: the analysis may mix the two states.
+    the inventory (default: the whole of it). Where the caller read the inventory already, `stamp`
+    is the store's fingerprint taken before it did. An inventory written to while it was analysed
+    is not kept: the analysis may mix the two states.
     """
-    stamp = fingerprint(store)
+    stamp = fingerprint(store) if stamp is None else stamp
     key = analysis_key(store.url, stamp, options)
     cached = load_cached(key)
     if cached is not None:

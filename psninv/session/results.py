@@ -13,17 +13,50 @@ from psninv.analysis.finding import Category, Finding, Severity
 from psninv.analysis.sharing import TenantSavings
 
 
+@dataclass(frozen=True, slots=True)
+class Named:
+    """Findings by the sites, circuits and tenants they name."""
+
+    sites: dict[str, list[Finding]]
+    links: dict[str, list[Finding]]
+    tenants: dict[str, list[Finding]]
+
+
 @dataclass(slots=True)
 class Results:
-    """An analysis with its findings indexed by what they name."""
+    """An analysis with its findings indexed by what they name (built at first use: see `named`)."""
 
     analysis: Analysis
     fingerprint: tuple[Any, ...] = ()
     by_id: dict[str, Finding] = field(default_factory=dict)
-    by_site: dict[str, list[Finding]] = field(default_factory=dict)
-    by_link: dict[str, list[Finding]] = field(default_factory=dict)
-    by_tenant: dict[str, list[Finding]] = field(default_factory=dict)
     seconds: float = 0.0
+    _named: Named | None = None
+
+    def named(self) -> Named:
+        """The findings by what they name, built the first time they are asked for.
+
+        The dashboard needs none of it: at 100k sites it is built after the dashboard shows.
+        """
+        named = self._named
+        if named is None:
+            # Two threads asking at once each build it and one wins: the two are equal.
+            named = self._named = _index(self.analysis.findings)
+        return named
+
+    @property
+    def by_site(self) -> dict[str, list[Finding]]:
+        """Findings by the codes of the sites they name."""
+        return self.named().sites
+
+    @property
+    def by_link(self) -> dict[str, list[Finding]]:
+        """Findings by the IDs of the circuits they name."""
+        return self.named().links
+
+    @property
+    def by_tenant(self) -> dict[str, list[Finding]]:
+        """Findings by the codes of the tenants they name."""
+        return self.named().tenants
 
     @property
     def findings(self) -> list[Finding]:
@@ -66,24 +99,22 @@ class Results:
 
 
 def index_analysis(analysis: Analysis, stamp: tuple[Any, ...] = (), seconds: float = 0.0) -> Results:
-    """Index an analysis's findings by id and by the sites, links and tenants they name."""
+    """Index an analysis's findings by id (and, at first use, by the sites, links and tenants they name)."""
+    return Results(
+        analysis=analysis, fingerprint=stamp, by_id={f.id: f for f in analysis.findings}, seconds=seconds
+    )
+
+
+def _index(findings: list[Finding]) -> Named:
     by_site: dict[str, list[Finding]] = defaultdict(list)
     by_link: dict[str, list[Finding]] = defaultdict(list)
     by_tenant: dict[str, list[Finding]] = defaultdict(list)
     with collector_paused():  # index lists only: no cycles for the collector to find
-        for finding in analysis.findings:
+        for finding in findings:
             for code in dict.fromkeys(finding.sites):
                 by_site[code].append(finding)
             for cid in dict.fromkeys(finding.links):
                 by_link[cid].append(finding)
             for code in dict.fromkeys(finding.tenants):
                 by_tenant[code].append(finding)
-    return Results(
-        analysis=analysis,
-        fingerprint=stamp,
-        by_id={f.id: f for f in analysis.findings},
-        by_site=dict(by_site),
-        by_link=dict(by_link),
-        by_tenant=dict(by_tenant),
-        seconds=seconds,
-    )
+    return Named(dict(by_site), dict(by_link), dict(by_tenant))

@@ -281,15 +281,18 @@ class PsninvApp(App[None]):
 
     def _prepare_search_soon(self) -> None:
         # A moment after the dashboard is drawn: built at once, it would hold the interpreter lock
-        # while the screen draws (a filter typed before then builds them itself).
-        snapshot = self.snapshot
-        if snapshot is not None and snapshot.site_text is None:
-            self.set_timer(SEARCH_DELAY_S, lambda: self.prepare_search(snapshot))
+        # while the screen draws (a filter typed, or a list opened, before then builds its own part).
+        snapshot, results = self.snapshot, self.results
+        if (snapshot is not None and snapshot.site_text is None) or results is not None:
+            self.set_timer(SEARCH_DELAY_S, lambda: self.prepare_search(snapshot, results))
 
-    @work(thread=True, exclusive=True, group="search", description="preparing the filters")
-    def prepare_search(self, snapshot: Snapshot) -> None:
-        """Build what `/` matches in the big tables, once the dashboard shows, off the UI thread."""
-        snapshot.search_texts()
+    @work(thread=True, exclusive=True, group="search", description="preparing the lists")
+    def prepare_search(self, snapshot: Snapshot | None, results: Results | None) -> None:
+        """Build what `/` matches in the big tables and the findings by site, once the dashboard shows."""
+        if results is not None:
+            results.named()
+        if snapshot is not None:
+            snapshot.search_texts()
 
     @work(thread=True, exclusive=True, group="whatif", description="simulating the failures")
     def simulate(self, snapshot: Snapshot, failed: tuple[str, ...]) -> None:

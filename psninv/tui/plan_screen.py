@@ -19,6 +19,7 @@ from psninv.analysis.plan import make_plan
 from psninv.analysis.plan_result import Plan
 from psninv.analysis.plan_selection import change_groups, select
 from psninv.io.plan_workbook import write_plan_workbook
+from psninv.session.kept_plan import plan_store
 from psninv.style import money, signed_money
 from psninv.tui import colours
 from psninv.tui.base import KeyBar
@@ -106,8 +107,16 @@ class PlanScreen(Screen[None]):
         if snapshot is None:
             self.post_message(PlanFailed(RuntimeError("the inventory is still loading")))
             return
+        results = self.psn.results
+        # The dashboard's analysis is the network as it is: the plan need not analyse it again.
+        current = results is not None and results.fingerprint == snapshot.fingerprint
+        before = results.analysis if results is not None and current else None
         try:
-            plan = make_plan(snapshot.inventory)
+            if snapshot.fingerprint:
+                stamp = snapshot.fingerprint
+                plan = plan_store(self.psn.store, snapshot.inventory, stamp=stamp, before=before).plan
+            else:
+                plan = make_plan(snapshot.inventory, before=before)
         except Exception as error:  # noqa: BLE001 - shown on the screen and logged by the app
             self.post_message(PlanFailed(error))
             return
