@@ -16,6 +16,7 @@ from psninv.analysis import analyse
 from psninv.analysis.plan import make_plan
 from psninv.inventory import Inventory
 from psninv.report import build_report, render_report
+from psninv.report.figures import kind_figure
 from psninv.report.pdf import BROWSER_ENV
 from psninv.style import money, signed_money
 
@@ -167,8 +168,12 @@ def test_a_pdf_without_a_browser_to_print_it_is_refused_before_any_work(
 ) -> None:
     monkeypatch.setenv(BROWSER_ENV, str(tmp_path / "no-such-browser"))
     refused = run("report", str(tmp_path / "report.pdf"), "--db", sample_db)
-    assert refused.exit_code == 1 and "apt install chromium" in refused.stderr
+    assert refused.exit_code == 1 and "no-such-browser names no browser" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.output
+    monkeypatch.setenv("PATH", str(tmp_path))  # no browser on the PATH either
+    monkeypatch.delenv(BROWSER_ENV)
+    bare = run("report", str(tmp_path / "report.pdf"), "--db", sample_db)
+    assert bare.exit_code == 1 and "apt install chromium" in bare.stderr
     assert list(tmp_path.iterdir()) == []
 
 
@@ -219,3 +224,18 @@ def test_headless_chromium_draws_the_page(page: Path, tmp_path: Path) -> None:
     assert colours is not None
     not_white = sum(count for count, rgb in colours if sum(rgb) < 3 * 235)
     assert len(colours) > 50 and not_white > 0.05 * 120 * 160  # text, map and charts, not a blank page
+
+
+@pytest.mark.parametrize("kinds", [1, 3, 13])
+def test_the_kind_charts_legend_sits_under_its_axis_title_however_few_the_kinds(kinds: int) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure = kind_figure({f"kind-{i}": {"medium": 1, "low": i + 1} for i in range(kinds)})
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()  # lays the axis title out under the tick labels
+    renderer = canvas.get_renderer()
+    (axes,) = figure.axes
+    legend = axes.get_legend().get_window_extent(renderer)
+    title = axes.xaxis.label.get_window_extent(renderer)
+    ticks = [label.get_window_extent(renderer) for label in axes.get_xticklabels() if label.get_text()]
+    assert title.y0 > legend.y1 and all(tick.y0 > legend.y1 for tick in ticks)

@@ -11,7 +11,7 @@ from psninv.cli.app import cli, db_options, open_to_read
 from psninv.cli.plan_cmd import plan_of_store
 from psninv.cli.render import console, progress_callback
 from psninv.display import escape_markup
-from psninv.errors import InputError, ReportError
+from psninv.errors import InputError
 from psninv.store.fingerprint import fingerprint
 from psninv.style import money, plural, signed_money
 
@@ -50,16 +50,13 @@ def report_command(
     installed (PSNINV_BROWSER names another).
     """
     from psninv.report import build_report, write_report
-    from psninv.report.pdf import BROWSER_ENV, find_browser
+    from psninv.report.pdf import find_browser, no_browser
 
     suffix = path.suffix.lower()
     if suffix not in (".html", ".htm", ".pdf"):
         raise click.BadParameter("the report is an .html page or a .pdf", param_hint="PATH")
     if suffix == ".pdf" and find_browser() is None:
-        raise ReportError(
-            f"{path}: a PDF is printed by Chromium or Google Chrome and neither is installed (Debian: "
-            f"apt install chromium; or set {BROWSER_ENV} to one): nothing was written; write .html instead"
-        )
+        raise no_browser(path)
     if path.exists() and not force:
         raise InputError(f"{path} already exists: nothing was written (--force replaces it)")
     chosen_policy, chosen_tariff = Policy.load(policy), Tariff.load(tariff)

@@ -16,6 +16,7 @@ from matplotlib import patheffects
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.transforms import ScaledTranslation
 
 from psninv.display import clean
 from psninv.graph import is_active, is_live
@@ -214,6 +215,12 @@ def severity_chart(counts: Mapping[str, int]) -> str:
 
 def kind_chart(by_kind: Mapping[str, Mapping[str, int]]) -> str:
     """Findings by kind as horizontal bars split by severity (SVG); kinds with the most at the top."""
+    with _style():
+        return _svg(kind_figure(by_kind))
+
+
+def kind_figure(by_kind: Mapping[str, Mapping[str, int]]) -> Figure:
+    """The figure of kind_chart, its legend a fixed distance under the axis title."""
     kinds = sorted(by_kind, key=lambda kind: sum(by_kind[kind].values()))
     with _style():
         figure = Figure(figsize=(6.2, 0.32 * max(len(kinds), 2) + 0.8))
@@ -230,8 +237,17 @@ def kind_chart(by_kind: Mapping[str, Mapping[str, int]]) -> str:
         axes.set_xlim(0, max(left + [1]) * 1.15)
         axes.set_xlabel("findings")
         if kinds:
-            axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=5, fontsize=8, frameon=False)
-        return _svg(figure)
+            # A fixed distance under the axis title, however few kinds (and so however short the axes).
+            below = axes.transAxes + ScaledTranslation(0, -0.42, figure.dpi_scale_trans)
+            axes.legend(
+                loc="upper center",
+                bbox_to_anchor=(0.5, 0),
+                bbox_transform=below,
+                ncol=5,
+                fontsize=8,
+                frameon=False,
+            )
+        return figure
 
 
 def before_after_chart(before: Mapping[str, int], after: Mapping[str, int], severities: Sequence[str]) -> str:

@@ -40,14 +40,24 @@ def find_browser() -> str | None:
     return next((found for name in BROWSERS if (found := shutil.which(name))), None)
 
 
+def no_browser(pdf: Path) -> ReportError:
+    """The error for a PDF that no browser here can print: what to install, or what to fix."""
+    chosen = os.environ.get(BROWSER_ENV, "").strip()
+    if chosen:
+        why = f"{BROWSER_ENV}={chosen} names no browser on this machine"
+    else:
+        why = (
+            "a PDF is printed by Chromium or Google Chrome, and neither is installed "
+            "(Debian: apt install chromium)"
+        )
+    return ReportError(f"{pdf}: {why}: nothing was written; write the .html page instead")
+
+
 def print_pdf(page: Path, pdf: Path) -> Path:
     """Print an HTML page to a PDF file (replaced whole); ReportError where no browser can print it."""
     browser = find_browser()
     if browser is None:
-        raise ReportError(
-            f"{pdf}: a PDF is printed by Chromium or Google Chrome and neither is installed (Debian: "
-            f"apt install chromium; or set {BROWSER_ENV} to one): write the .html page and print it instead"
-        )
+        raise no_browser(pdf)
     with replacing(pdf) as part, tempfile.TemporaryDirectory(prefix="psninv-pdf-") as profile:
         args = [browser, *_QUIET, f"--user-data-dir={profile}", f"--print-to-pdf={part}", page.as_uri()]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
