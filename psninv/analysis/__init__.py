@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from psninv._gc import collector_paused
-from psninv.analysis.analyser import Analyser, Config, KnownGaps
+from psninv.analysis.analyser import Analyser, Config, KnownGaps, Progress, Steps
 from psninv.analysis.finding import Category, Finding, Kind, ProposedLink, Severity
 from psninv.analysis.policy import Policy, PolicyError
 from psninv.analysis.redundancy import RedundancyAnalyser, RedundancySummary
@@ -29,6 +29,7 @@ __all__ = [
     "Kind",
     "Policy",
     "PolicyError",
+    "Progress",
     "ProposedLink",
     "RedundancySummary",
     "Severity",
@@ -80,6 +81,7 @@ def analyse(
     events: bool = False,
     remedies: bool = False,
     planned: bool = False,
+    progress: Progress | None = None,
 ) -> Analysis:
     """Analyse an inventory for redundancy gaps and sharing opportunities.
 
@@ -89,6 +91,7 @@ def analyse(
     SRLG tag and provider by what its failure cuts off (in the redundancy summary); `remedies`
     proposes links for every high or critical site short of policy and keeps only those a re-run
     of the analysis proves (summary.redundancy.verified); `planned` counts planned circuits as in service.
+    `progress` hears (stage, stages done, stages in all) as each stage starts.
     """
     if only is not None and only not in ANALYSERS:
         raise ValueError(f"only must be 'redundancy' or 'sharing', not {only!r}")
@@ -103,6 +106,8 @@ def analyse(
     # Sites planned, decommissioning or closed are kept in the inventory, not in the live network.
     inventory = with_planned(inventory) if planned else in_service(inventory)
     chosen = [ANALYSERS[only]] if only else list(ANALYSERS.values())
+    if progress is not None:
+        config = replace(config, steps=Steps(progress, sum(len(a.stages(config)) for a in chosen)))
     # 100k findings and their sort build no cycles: the collector would only rescan the inventory.
     with collector_paused():
         return run_analysers(inventory, chosen, config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
@@ -11,6 +12,23 @@ from psninv.analysis.tariff import Tariff
 from psninv.inventory import Inventory
 
 SummaryT_co = TypeVar("SummaryT_co", covariant=True)
+
+Progress = Callable[[str, int, int], None]
+"""A progress callback: (what is being done, steps done, steps in all; 0 in all when unknown)."""
+
+
+class Steps:
+    """Counts an analysis's stages through to a progress callback, one call as each stage starts."""
+
+    def __init__(self, progress: Progress, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.done = 0
+
+    def __call__(self, stage: str) -> None:
+        """Say that this stage starts (the stages before it are done)."""
+        self.progress(stage, min(self.done, self.total), self.total)
+        self.done += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +57,13 @@ class Config:
     """Apply each sharing opportunity, re-analyse, and mark those that break the policy (breaks_policy)."""
     gaps: KnownGaps | None = None
     """The redundancy findings of this very inventory, if already known: the policy checks start from them."""
+    steps: Steps | None = None
+    """Where the analysers say which of their stages starts (see Analyser.stages), if anyone listens."""
+
+    def step(self, stage: str) -> None:
+        """Say that one of the analyser's stages starts."""
+        if self.steps is not None:
+            self.steps(stage)
 
 
 class Analyser(Protocol[SummaryT_co]):
@@ -52,6 +77,10 @@ class Analyser(Protocol[SummaryT_co]):
     @property
     def kinds(self) -> tuple[Kind, ...]:
         """Every kind of finding it can emit, in the order its summary lists them."""
+        ...
+
+    def stages(self, config: Config) -> tuple[str, ...]:
+        """The stages a run with this config goes through, each announced by config.step as it starts."""
         ...
 
     def run(self, inventory: Inventory, config: Config) -> tuple[list[Finding], SummaryT_co]:

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from psninv.analysis.analyser import Config, KnownGaps
+from psninv.analysis.analyser import Config, KnownGaps, Progress
 from psninv.analysis.costs import NO_TENANT, payer, payer_codes
 from psninv.analysis.finding import Category, Finding, Kind, Severity
 from psninv.analysis.network_change import (
@@ -42,7 +42,6 @@ from psninv.analysis.tariff import Tariff
 from psninv.analysis.verified import GAP_KINDS, short_sites, verify_remedies, with_planned
 from psninv.inventory import Inventory, Row
 
-Progress = Callable[[str, int, int], None]
 SEVERE = (Severity.CRITICAL, Severity.HIGH)
 CUT_KINDS = (*GAP_KINDS, Kind.SHARED_RISK, Kind.ISOLATED_SITE)
 CAPACITY_ROUNDS = 3

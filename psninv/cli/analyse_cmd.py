@@ -16,7 +16,7 @@ from psninv.analysis.failures import expand_failures
 from psninv.analysis.verified import VerifiedPlan
 from psninv.atomic import replacing
 from psninv.cli.app import EXIT_DATA, cli, db_options, open_to_read
-from psninv.cli.render import console, severity_text, table
+from psninv.cli.render import console, progress_stages, severity_text, table
 from psninv.display import escape_markup
 from psninv.inventory import Inventory
 from psninv.store import Store
@@ -171,21 +171,31 @@ def _analyse(
         remedies=remedies or workbook is not None,
         planned=planned,
     )
-    if inventory is not None:
-        result = analyse(inventory, failed=names, **settings)
-    else:
+    bar = progress_stages("analysing")
+    run = None
+    try:
+        if inventory is not None:
+            result = analyse(inventory, failed=names, progress=bar, **settings)
+        else:
+            with open_to_read(db) as store:
 
-        with open_to_read(db) as store:
+                def load() -> Inventory:
+                    if bar is not None:
+                        bar("reading the inventory", 0, 0)
+                    with store.read() as conn:
+                        return load_inventory(conn, columns=columns_needed(only))
 
-            def load() -> Inventory:
-                with store.read() as conn:
-                    return load_inventory(conn, columns=columns_needed(only))
+                def run_it(work: Inventory) -> Analysis:
+                    return analyse(work, progress=bar, **settings)
 
-            run = analyse_store(store, settings, lambda work: analyse(work, **settings), load)
-        result, inventory = run.analysis, run.inventory
-        if run.from_cache and fmt == "table":
-            note = "Read from the cache: the inventory is unchanged since its analysis (--no-cache reruns)."
-            console(err=True).print(Text(note, style="dim"))
+                run = analyse_store(store, settings, run_it, load, progress=bar)
+            result, inventory = run.analysis, run.inventory
+    finally:
+        if bar is not None:
+            bar.finish()
+    if run is not None and run.from_cache and fmt == "table":
+        note = "Read from the cache: the inventory is unchanged since its analysis (--no-cache reruns)."
+        console(err=True).print(Text(note, style="dim"))
     if scenario is not None:
         result.scenario = scenario.info
     if fmt == "json":

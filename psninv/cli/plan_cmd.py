@@ -15,7 +15,7 @@ from psninv.analysis.plan import make_plan
 from psninv.analysis.plan_result import Plan
 from psninv.atomic import replacing
 from psninv.cli.app import cli, db_options, open_to_read
-from psninv.cli.render import console, progress_callback, severity_text, table
+from psninv.cli.render import console, progress_stages, severity_text, table
 from psninv.errors import InputError
 from psninv.inventory import Inventory
 from psninv.session.kept_plan import plan_store
@@ -144,7 +144,7 @@ def plan_of_store(
         "sharing": sharing,
         "budget_gbp": budget_gbp,
     }
-    bar = progress_callback()
+    bar = progress_stages("planning")
     try:
         if no_cache:
             plan, from_cache = make_plan(inventory, tenant=tenant, progress=bar, **settings), False

@@ -121,6 +121,39 @@ class _ProgressBar:
         self.started = False
 
 
+class _StageBar:
+    """One line on stderr for work done in stages: the stage it is at, the stages done, the time so far."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(bar_width=20),
+            TimeElapsedColumn(),
+            console=console(err=True),
+            transient=True,
+        )
+        self.task: Any = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.task is None:
+            self.progress.start()
+            self.task = self.progress.add_task(stage, total=None)
+        description = f"{self.title}: {stage}"
+        self.progress.update(self.task, description=description, completed=done, total=total or None)
+
+    def finish(self) -> None:
+        """Take the line off the screen before the results are printed."""
+        if self.task is not None:
+            self.progress.stop()
+            self.task = None
+
+
+def progress_stages(title: str) -> _StageBar | None:
+    """A one-line progress bar for work in stages ("analysing: finding gaps"), or None off a terminal."""
+    return _StageBar(title) if sys.stderr.isatty() else None
+
+
 def progress_callback() -> _ProgressBar | None:
     """A progress bar for long work, or None when stderr is not a terminal."""
     return _ProgressBar() if sys.stderr.isatty() else None

@@ -9,7 +9,7 @@ import click
 from psninv.analysis import Policy, Tariff
 from psninv.cli.app import cli, db_options, open_to_read
 from psninv.cli.plan_cmd import plan_of_store
-from psninv.cli.render import console, progress_callback
+from psninv.cli.render import console, progress_stages
 from psninv.display import escape_markup
 from psninv.errors import InputError
 from psninv.store.fingerprint import fingerprint
@@ -68,22 +68,27 @@ def report_command(
             from psninv.session.runner import SESSION_OPTIONS
 
             stamp = fingerprint(store)  # before reading: a write in between is then never kept as this state
+            bar = progress_stages("report")
+            if bar is not None:
+                bar("reading the inventory", 0, 0)
             inventory = store.load()
             if tenant is not None and tenant not in inventory.tenants:
                 raise click.BadParameter(f"no tenant with code {tenant!r}", param_hint="--tenant")
             # The analysis `psninv analyse` and the TUI make (and keep): a report after them is quick.
             options = {**SESSION_OPTIONS, "policy": chosen_policy, "tariff": chosen_tariff}
-            bar = progress_callback()
-            if bar is not None:
-                bar("analysing", 0, 1)
             run = analyse_store(
-                store, options, lambda work: analyse(work, **options), lambda: inventory, stamp=stamp
+                store,
+                options,
+                lambda work: analyse(work, progress=bar, **options),
+                lambda: inventory,
+                stamp=stamp,
+                progress=bar,
             )
             analysis = run.analysis
         else:
             # The plan `psninv plan` makes (and keeps): every partner's report after the first is quick.
             inventory, plan = plan_of_store(store, policy=chosen_policy, tariff=chosen_tariff, tenant=tenant)
-            bar = progress_callback()
+            bar = progress_stages("report")
     report = build_report(
         inventory,
         tenant=tenant,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from psninv._gc import collector_paused
-from psninv.analysis import Analysis, Policy, Tariff
+from psninv.analysis import Analysis, Policy, Progress, Tariff
 from psninv.atomic import replacing
 from psninv.inventory import Inventory
 from psninv.store import Store
@@ -181,13 +181,14 @@ def analyse_store(
     *,
     min_seconds: float | None = None,
     stamp: tuple[Any, ...] | None = None,
+    progress: Progress | None = None,
 ) -> CachedRun:
     """The analysis of the store's inventory with these options: from the cache, or run and kept.
 
     `run` analyses an inventory with exactly the `options` (which make up the key); `load` reads
     the inventory (default: the whole of it). Where the caller read the inventory already, `stamp`
     is the store's fingerprint taken before it did. An inventory written to while it was analysed
-    is not kept: the analysis may mix the two states.
+    is not kept: the analysis may mix the two states. `progress` hears when the analysis is kept.
     """
     stamp = fingerprint(store) if stamp is None else stamp
     key = analysis_key(store.url, stamp, options)
@@ -198,5 +199,10 @@ def analyse_store(
     started = time.perf_counter()
     analysis = run(inventory)
     seconds = time.perf_counter() - started
-    kept = fingerprint(store) == stamp and store_cached(key, analysis, seconds, min_seconds=min_seconds)
+    kept = False
+    worth = seconds >= (MIN_SECONDS if min_seconds is None else min_seconds) and cache_dir() is not None
+    if worth and fingerprint(store) == stamp:
+        if progress is not None:
+            progress("keeping the analysis for the next run", 1, 1)
+        kept = store_cached(key, analysis, seconds, min_seconds=min_seconds)
     return CachedRun(analysis, inventory, False, kept=kept)

@@ -10,7 +10,15 @@ from psninv.analysis import Analysis, Policy, Tariff, analyse
 from psninv.analysis.plan import Progress, for_tenant, make_plan
 from psninv.analysis.plan_result import Plan
 from psninv.inventory import Inventory, Row
-from psninv.session.cache import analyse_store, analysis_key, is_cached, load_cached, store_cached
+from psninv.session import cache
+from psninv.session.cache import (
+    analyse_store,
+    analysis_key,
+    cache_dir,
+    is_cached,
+    load_cached,
+    store_cached,
+)
 from psninv.session.runner import SESSION_OPTIONS
 from psninv.store import Store
 from psninv.store.fingerprint import fingerprint
@@ -141,9 +149,10 @@ def plan_store(
     )
     seconds = time.perf_counter() - started
     keep = KeptPlan.of(plan, inventory, before_key if kept_before else None)
-    stored = (
-        keep is not None
-        and fingerprint(store) == stamp
-        and store_cached(key, keep, seconds, min_seconds=min_seconds, suffix=SUFFIX, keep=KEEP)
-    )
+    stored = False
+    worth = seconds >= (cache.MIN_SECONDS if min_seconds is None else min_seconds) and cache_dir() is not None
+    if keep is not None and worth and fingerprint(store) == stamp:
+        if progress is not None:
+            progress("keeping the plan for the next run", 1, 1)
+        stored = store_cached(key, keep, seconds, min_seconds=min_seconds, suffix=SUFFIX, keep=KEEP)
     return PlanRun(for_tenant(plan, inventory, tenant), False, stored)

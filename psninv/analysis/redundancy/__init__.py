@@ -55,18 +55,28 @@ FINDERS = (
 )
 
 
+FINDING = "finding redundancy gaps"
+PROVING = "proving the links that close them"
+
+
 class RedundancyAnalyser:
     """The redundancy analyser behind the Analyser interface."""
 
     name = "redundancy"
     kinds: tuple[Kind, ...] = KINDS
 
+    def stages(self, config: Config) -> tuple[str, ...]:
+        """Finding the gaps, then (with config.remedies) proving the links that close them."""
+        return (FINDING, *((PROVING,) if config.remedies else ()))
+
     def run(self, inventory: Inventory, config: Config) -> tuple[list[Finding], RedundancySummary]:
         """Every redundancy gap of the active network less config.failed, worst first, and the summary."""
         with collector_paused():
             policy, tariff, failed = config.policy, config.tariff, config.failed
+            config.step(FINDING)
             findings, summary, structure = _find(inventory, policy, tariff, failed, events=config.events)
             if config.remedies:
+                config.step(PROVING)
                 again = Gaps(policy, tariff, tuple(failed))
                 summary.verified = verify_remedies(
                     inventory,

@@ -26,11 +26,19 @@ SEARCHES = (
 )
 
 
+SEARCHING = "searching for sharing"
+CHECKING = "checking sharing against the policy"
+
+
 class SharingAnalyser:
     """The sharing analyser behind the Analyser interface (it reads no failures: sharing is about spend)."""
 
     name = "sharing"
     kinds: tuple[Kind, ...] = KINDS
+
+    def stages(self, config: Config) -> tuple[str, ...]:
+        """Searching for opportunities, then (with config.check_policy) checking them against the policy."""
+        return (SEARCHING, *((CHECKING,) if config.check_policy else ()))
 
     def run(self, inventory: Inventory, config: Config) -> tuple[list[Finding], SharingSummary]:
         """Find the sharing opportunities, worst first, and summarise their savings.
@@ -40,10 +48,12 @@ class SharingAnalyser:
         the totals.
         """
         with collector_paused():
+            config.step(SEARCHING)
             ctx = Context(inventory, config.tariff)
             for search in SEARCHES:
                 search(ctx)
             if config.check_policy:
+                config.step(CHECKING)
                 check_opportunities(ctx, Gaps(config.policy, config.tariff), config.gaps)
             findings = [o.finding for o in ctx.opportunities if config.include_hidden or not o.hidden]
             findings.sort(key=Finding.sort_key)
