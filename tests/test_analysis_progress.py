@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from test_tui_support import run_app, screen_text
 
 from psninv import open_store
 from psninv.analysis import analyse
 from psninv.inventory import Inventory
 from psninv.session.cache import analyse_store, analysis_options
 from psninv.session.kept_plan import plan_store
+from psninv.session.runner import AnalysisRunner
+from psninv.session.snapshot import load_snapshot
 from psninv.store.fingerprint import fingerprint
+from psninv.tui.app import AnalysisProgress, PsninvApp
+from psninv.tui.dashboard import DashboardScreen
+from psninv.tui.table import VirtualTable
 
 EVERY_STAGE = [
     ("finding redundancy gaps", 0, 4),
@@ -79,3 +86,42 @@ def test_keeping_is_announced_only_when_something_is_kept(
         assert (
             "keeping the analysis for the next run" not in planned
         )  # the plan's own analysis: not announced
+
+
+def test_the_tuis_analysis_child_tells_the_app_each_stage(cache_folder: Path, sample_db: str) -> None:
+    heard: list[tuple[str, int, int]] = []
+    with open_store(sample_db, read_only=True) as store:
+        runner = AnalysisRunner(store, process_rows=0)  # the child-process path, as for 100k sites
+        runner.run(load_snapshot(store), progress=lambda *call: heard.append(call))
+    stages = [stage for stage, _done, _total in heard]
+    assert stages == [
+        "reading the inventory",
+        *(stage for stage, _done, _total in EVERY_STAGE),
+        "keeping the analysis for the next run",
+        "reading the analysis",  # kept by the child, read back by the app
+    ]
+    assert heard[1:5] == EVERY_STAGE
+
+
+def test_the_dashboard_says_which_stage_the_analysis_is_at(sample_db: str) -> None:
+    app = PsninvApp(open_store(sample_db, read_only=True))
+
+    async def scenario(pilot: Any) -> None:
+        dashboard = app.screen
+        assert isinstance(dashboard, DashboardScreen) and app.results is not None
+        waiting = dashboard.query_one("#top-findings", VirtualTable)
+        # Once the analysis has ended, a late word from it changes nothing.
+        app.post_message(AnalysisProgress("searching for sharing", 2, 4))
+        await pilot.pause()
+        assert app.analysis_stage == "" and waiting._waiting == ""
+        # While one runs, the tables waiting for it say where it is.
+        app._begin("analysing")
+        app.session.results = None
+        dashboard.refresh_data()
+        assert waiting._waiting == "analysing…" and waiting.row_count == 0
+        app.post_message(AnalysisProgress("checking sharing against the policy", 3, 4))
+        await pilot.pause()
+        assert waiting._waiting == "analysing: checking sharing against the policy (4 of 4)…"
+        assert "analysing: checking sharing" in screen_text(app)
+
+    run_app(app, scenario, size=(100, 30))

@@ -203,6 +203,6 @@ def analyse_store(
     worth = seconds >= (MIN_SECONDS if min_seconds is None else min_seconds) and cache_dir() is not None
     if worth and fingerprint(store) == stamp:
         if progress is not None:
-            progress("keeping the analysis for the next run", 1, 1)
+            progress("keeping the analysis for the next run", 0, 0)
         kept = store_cached(key, analysis, seconds, min_seconds=min_seconds)
     return CachedRun(analysis, inventory, False, kept=kept)

@@ -153,6 +153,6 @@ def plan_store(
     worth = seconds >= (cache.MIN_SECONDS if min_seconds is None else min_seconds) and cache_dir() is not None
     if keep is not None and worth and fingerprint(store) == stamp:
         if progress is not None:
-            progress("keeping the plan for the next run", 1, 1)
+            progress("keeping the plan for the next run", 0, 0)
         stored = store_cached(key, keep, seconds, min_seconds=min_seconds, suffix=SUFFIX, keep=KEEP)
     return PlanRun(for_tenant(plan, inventory, tenant), False, stored)

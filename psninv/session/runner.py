@@ -7,7 +7,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from psninv.analysis import Analysis, analyse
+from psninv.analysis import Analysis, Progress, analyse
+from psninv.inventory import Inventory
 from psninv.session import cache
 from psninv.session.cache import analyse_store, analysis_key, analysis_options, load_cached
 from psninv.session.results import Results, index_analysis
@@ -19,11 +20,11 @@ PROCESS_ROWS = 20_000
 """Inventories with more sites and links than this are analysed in a child process."""
 
 
-def run_analysis(snapshot: Snapshot) -> Results:
-    """Run both analysers on a snapshot, in this thread."""
+def run_analysis(snapshot: Snapshot, progress: Progress | None = None) -> Results:
+    """Run both analysers on a snapshot, in this thread (`progress` hears each stage as it starts)."""
     started = time.perf_counter()
     # The links the TUI proposes are those a re-run of the analysis has proved (verified remedies).
-    analysis = analyse(snapshot.inventory, remedies=True)
+    analysis = analyse(snapshot.inventory, remedies=True, progress=progress)
     return index_analysis(analysis, snapshot.fingerprint, time.perf_counter() - started)
 
 
@@ -39,14 +40,23 @@ def analyse_database(
     With `send` false an analysis the cache now keeps is not returned (None): the parent reads it
     from there, faster than through the pipe. `min_seconds` is the parent's cache.MIN_SECONDS.
     """
+    progress = _to_parent if _PROGRESS is not None else None
     store = open_store(url, read_only=True)
+
+    def load() -> Inventory:
+        if progress is not None:
+            progress("reading the inventory", 0, 0)
+        return store.load()
+
     try:
         stamp = fingerprint(store)
         run = analyse_store(
             store,
             SESSION_OPTIONS,
-            lambda inventory: analyse(inventory, **SESSION_OPTIONS),
+            lambda inventory: analyse(inventory, progress=progress, **SESSION_OPTIONS),
+            load,
             min_seconds=min_seconds,
+            progress=progress,
         )
     finally:
         store.close()
@@ -89,25 +99,35 @@ class AnalysisRunner:
         size = len(snapshot.sites) + len(snapshot.links)
         return shareable and size > self.process_rows
 
-    def run(self, snapshot: Snapshot, cancelled: Callable[[], bool] = lambda: False) -> Results:
-        """Analyse a snapshot; raise AnalysisCancelled if stopped or `cancelled()` turns true."""
+    def run(
+        self,
+        snapshot: Snapshot,
+        cancelled: Callable[[], bool] = lambda: False,
+        progress: Progress | None = None,
+    ) -> Results:
+        """Analyse a snapshot; raise AnalysisCancelled if stopped or `cancelled()` turns true.
+
+        `progress` hears each stage as it starts, from the child process too.
+        """
         if not self.uses_process(snapshot):
-            return run_analysis(snapshot)
+            return run_analysis(snapshot, progress)
         started = time.perf_counter()
         # A large network opened again, unchanged, shows its analysis at once.
         cached = cached_session_analysis(self.store, snapshot.fingerprint) if snapshot.fingerprint else None
         if cached is not None:
             return index_analysis(cached, snapshot.fingerprint, time.perf_counter() - started)
-        stamp, analysis = self._in_child(send=False, cancelled=cancelled)
+        stamp, analysis = self._in_child(send=False, cancelled=cancelled, progress=progress)
         if analysis is None:
+            if progress is not None:
+                progress("reading the analysis", 0, 0)
             analysis = cached_session_analysis(self.store, stamp)
         if analysis is None:  # the kept file went before it was read: have it sent this time
-            stamp, analysis = self._in_child(send=True, cancelled=cancelled)
+            stamp, analysis = self._in_child(send=True, cancelled=cancelled, progress=progress)
         assert analysis is not None
         return index_analysis(analysis, stamp, time.perf_counter() - started)
 
     def _in_child(
-        self, *, send: bool, cancelled: Callable[[], bool]
+        self, *, send: bool, cancelled: Callable[[], bool], progress: Progress | None = None
     ) -> tuple[tuple[Any, ...], Analysis | None]:
         import multiprocessing
 
@@ -117,7 +137,9 @@ class AnalysisRunner:
                 raise AnalysisCancelled()
             _start_resource_tracker()
             # spawn, not fork: the app has threads running, and a forked child could inherit a held lock.
-            pool = multiprocessing.get_context("spawn").Pool(1, initializer=_child_init)
+            context = multiprocessing.get_context("spawn")
+            stages = context.Queue() if progress is not None else None
+            pool = context.Pool(1, initializer=_child_init, initargs=(stages,))
             self._pools.add(pool)
         try:
             options = {"send": send, "min_seconds": cache.MIN_SECONDS}
@@ -128,11 +150,16 @@ class AnalysisRunner:
                 except multiprocessing.TimeoutError:
                     if self._stopped or cancelled():
                         raise AnalysisCancelled() from None
+                finally:
+                    _relay(stages, progress)
         finally:
             with self._lock:
                 self._pools.discard(pool)
             pool.terminate()
             pool.join()
+            if stages is not None:
+                stages.close()
+                stages.cancel_join_thread()
 
     def stop(self) -> None:
         """Stop every analysis child process, now and for good (the app is closing)."""
@@ -166,10 +193,34 @@ def _start_resource_tracker() -> None:
         sys.stderr = captured
 
 
-def _child_init() -> None:
+_PROGRESS: Any = None
+"""In the analysis child: the queue its stages go to the parent by (None: nobody listens)."""
+
+
+def _to_parent(stage: str, done: int, total: int) -> None:
+    _PROGRESS.put((stage, done, total))
+
+
+def _relay(stages: Any, progress: Progress | None) -> None:
+    """Pass the stages the child has announced so far on to the parent's progress callback."""
+    import queue
+
+    if stages is None or progress is None:
+        return
+    while True:
+        try:
+            stage, done, total = stages.get_nowait()
+        except (queue.Empty, OSError, ValueError):
+            return
+        progress(stage, done, total)
+
+
+def _child_init(stages: Any = None) -> None:
     """Prepare the analysis child: quiet (its output would land on the TUI) and at a lower priority."""
     import os
 
+    global _PROGRESS
+    _PROGRESS = stages
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)

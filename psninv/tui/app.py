@@ -85,6 +85,16 @@ class AnalysisDone(Message):
         self.results = results
 
 
+class AnalysisProgress(Message):
+    """The analysis started one of its stages ("finding redundancy gaps"), `done` of `total` behind it."""
+
+    def __init__(self, stage: str, done: int, total: int) -> None:
+        super().__init__()
+        self.stage = stage
+        self.done = done
+        self.total = total
+
+
 class AnalysisFailed(Message):
     """The analysers raised."""
 
@@ -144,6 +154,8 @@ class PsninvApp(App[None]):
     status: reactive[str] = reactive("")
     busy: reactive[bool] = reactive(False)
     spinner: reactive[int] = reactive(0)
+    analysis_stage: reactive[str] = reactive("")
+    """What the running analysis is doing, as the dashboard says it ("" when none runs)."""
 
     def __init__(self, store: Store, read_only: bool = False) -> None:
         super().__init__()
@@ -270,8 +282,12 @@ class PsninvApp(App[None]):
     def analyse(self, snapshot: Snapshot) -> None:
         """Run the analysers off the UI thread (and, for big inventories, off the UI's process)."""
         worker = get_current_worker()
+
+        def progress(stage: str, done: int, total: int) -> None:
+            self.post_message(AnalysisProgress(stage, done, total))
+
         try:
-            results = self.analyser.run(snapshot, cancelled=lambda: worker.is_cancelled)
+            results = self.analyser.run(snapshot, cancelled=lambda: worker.is_cancelled, progress=progress)
         except AnalysisCancelled:
             return
         except Exception as exc:  # noqa: BLE001 - a PsninvError as it is, a bug logged as one
@@ -342,7 +358,14 @@ class PsninvApp(App[None]):
             f"could not read the inventory: {self.load_error} (^r retries)", severity="error", timeout=10
         )
 
+    def on_analysis_progress(self, message: AnalysisProgress) -> None:
+        if "analysing" not in self._tasks:
+            return  # a late word from an analysis that has ended
+        step = f" ({message.done + 1} of {message.total})" if message.total else ""
+        self.analysis_stage = f"analysing: {message.stage}{step}…"
+
     def on_analysis_done(self, message: AnalysisDone) -> None:
+        self.analysis_stage = ""
         if not self.session.analysed(message.results):
             return
         self.timings["analysis"] = message.results.seconds
@@ -352,6 +375,7 @@ class PsninvApp(App[None]):
         self._prepare_search_soon()
 
     def on_analysis_failed(self, message: AnalysisFailed) -> None:
+        self.analysis_stage = ""
         self.session.analysis_error = failure_text(self, message.error)
         self._end("analysing")
         self.notify(f"analysis failed: {self.analysis_error}", severity="error", timeout=10)

@@ -68,6 +68,19 @@ class DashboardScreen(BaseScreen):
         yield Static(id="savings-title", classes="section-title")
         yield findings_table(self, "top-savings", "no sharing opportunity saves money")
 
+    def on_mount(self) -> None:
+        self.watch(self.app, "analysis_stage", self._stage_changed, init=False)
+
+    def _stage_changed(self, stage: str) -> None:
+        if self.psn.results is None and self.psn.analysis_error is None and self.psn.snapshot is not None:
+            self._show_stage(stage)
+
+    def _show_stage(self, stage: str | None) -> None:
+        """Say in the findings tables what the analysis they wait for is doing (None: not waiting)."""
+        message = None if stage is None else (stage or "analysing…")
+        for table_id in ("#top-findings", "#top-savings"):
+            self.query_one(table_id, VirtualTable).wait(message)
+
     def refresh_data(self) -> None:
         snap = self.psn.snapshot
         results = self.psn.results
@@ -85,8 +98,7 @@ class DashboardScreen(BaseScreen):
         analysing = results is None and self.psn.analysis_error is None
         for widget_id in ("#card-cost", "#card-savings", "#card-redundancy", "#card-sharing"):
             self.query_one(widget_id, Card).update(waiting)
-        table.wait("analysing…" if analysing else None)
-        self.query_one("#top-savings", VirtualTable).wait("analysing…" if analysing else None)
+        self._show_stage(self.psn.analysis_stage if analysing else None)
         title = self.query_one("#top-title", Static)
         if results is None:
             message = "The analysis failed: " + self.psn.analysis_error if self.psn.analysis_error else ""
