@@ -54,7 +54,9 @@ MAX_ROWS = 200
 @click.option("--budget", type=click.FloatRange(min=0), metavar="GBP", help="Spend at most this much a year.")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
 @click.option(
-    "--no-cache", is_flag=True, help="Make the plan afresh, not from the cache (it is kept again)."
+    "--no-cache",
+    is_flag=True,
+    help="Make the plan afresh even when this inventory's, unchanged since, was kept.",
 )
 @db_options
 def plan_command(
@@ -155,7 +157,7 @@ def plan_of_store(
         if bar is not None:
             bar.finish()
     if from_cache and note:
-        text = "Read from the cache: the inventory is unchanged since this plan was made (--no-cache replans)"
+        text = "Read from the cache: the inventory is unchanged since its plan was made (--no-cache replans)."
         console(err=True).print(Text(text, style="dim"))
     return inventory, plan
 

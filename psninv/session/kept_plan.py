@@ -6,8 +6,8 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from psninv.analysis import Analysis, Policy, Tariff, analyse
-from psninv.analysis.plan import Progress, for_tenant, make_plan
+from psninv.analysis import Analysis, Policy, Progress, Tariff, analyse
+from psninv.analysis.plan import for_tenant, make_plan
 from psninv.analysis.plan_result import Plan
 from psninv.inventory import Inventory, Row
 from psninv.session import cache
