@@ -239,3 +239,47 @@ def test_the_kind_charts_legend_sits_under_its_axis_title_however_few_the_kinds(
     title = axes.xaxis.label.get_window_extent(renderer)
     ticks = [label.get_window_extent(renderer) for label in axes.get_xticklabels() if label.get_text()]
     assert title.y0 > legend.y1 and all(tick.y0 > legend.y1 for tick in ticks)
+
+
+def _stand_in_browser(folder: Path, title: str) -> Path:
+    """A program standing in for a browser: it prints a one-page PDF with this title where it is told to."""
+    script = folder / "stand-in-browser"
+    script.write_text(
+        "#!/bin/sh\n"
+        'for arg in "$@"; do case "$arg" in --print-to-pdf=*) out="${arg#--print-to-pdf=}";; esac; done\n'
+        f'for arg in "$@"; do page="$arg"; done; echo "$page" > "{folder}/page-read"\n'
+        f"printf '%%PDF-1.4\\n1 0 obj << /Title {title} >> endobj\\n%%%%EOF\\n' > \"$out\"\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    return script
+
+
+@pytest.mark.parametrize(
+    ("title", "kept"),
+    [
+        ("(report.html)", False),  # the browser could not read the page and printed its error page
+        ("(Network report \\227 The whole network)", True),  # the report, punctuation spelt its own way
+        ("<FEFF004E006500740077006F0072006B0020007200650070006F00720074>", False),  # "Network report" alone
+    ],
+)
+def test_a_pdf_is_kept_only_if_it_is_the_report_printed(
+    sample_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, title: str, kept: bool
+) -> None:
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    monkeypatch.setenv(BROWSER_ENV, str(_stand_in_browser(tools, title)))
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run("report", str(out / "report.pdf"), "--no-plan", "--db", sample_db)
+    if kept:
+        assert result.exit_code == 0, result.output
+        assert (out / "report.pdf").read_bytes().startswith(b"%PDF-1.4")
+    else:
+        assert result.exit_code == 1 and "printed another page" in result.stderr
+        assert not (out / "report.pdf").exists()
+    # The page it read was written beside the PDF (a sandboxed browser reads no one else's /tmp),
+    # and is gone.
+    page = (tools / "page-read").read_text(encoding="utf-8").strip()
+    assert page.startswith(out.as_uri() + "/.report-") and page.endswith(".html")
+    assert sorted(p.name for p in out.iterdir()) == (["report.pdf"] if kept else [])

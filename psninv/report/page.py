@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import tempfile
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -48,10 +47,7 @@ def write_report(report: Report, path: str | Path) -> Path:
     """
     path = Path(path)
     if path.suffix.lower() == ".pdf":
-        with tempfile.TemporaryDirectory(prefix="psninv-report-") as folder:
-            page = Path(folder) / "report.html"
-            page.write_text(render_report(report), encoding="utf-8")
-            return print_pdf(page, path)
+        return print_pdf(render_report(report), path)
     with replacing(path) as part:
         part.write_text(render_report(report), encoding="utf-8")
     return path
