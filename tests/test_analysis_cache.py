@@ -140,3 +140,14 @@ def test_a_cache_folder_that_cannot_be_used_is_no_cache(
     again = run("analyse", "--db", sample_db)
     assert first.exit_code == again.exit_code == 0
     assert READ_BACK not in again.stderr and blocked.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_a_kept_analysis_reads_back_equal_field_for_field(sample_db: str) -> None:
+    import pickle
+
+    with open_store(sample_db, read_only=True) as store:
+        analysis = analyse(store.load(), remedies=True)
+    again = pickle.loads(pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301
+    assert again.findings == analysis.findings and again.redundancy == analysis.redundancy
+    assert any(f.proposed_links for f in again.findings) and any(f.breaks_policy for f in again.findings)
+    assert [type(f.kind) for f in again.findings[:3]] == [type(f.kind) for f in analysis.findings[:3]]

@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_tui_plan import planned
 from test_tui_support import run_app, screen_text
+from textual.widgets import Static
 
 from psninv import open_store
 from psninv.analysis import analyse
@@ -18,6 +20,7 @@ from psninv.session.snapshot import load_snapshot
 from psninv.store.fingerprint import fingerprint
 from psninv.tui.app import AnalysisProgress, PsninvApp
 from psninv.tui.dashboard import DashboardScreen
+from psninv.tui.plan_screen import PlanProgress
 from psninv.tui.table import VirtualTable
 
 EVERY_STAGE = [
@@ -123,5 +126,24 @@ def test_the_dashboard_says_which_stage_the_analysis_is_at(sample_db: str) -> No
         await pilot.pause()
         assert waiting._waiting == "analysing: checking sharing against the policy (4 of 4)…"
         assert "analysing: checking sharing" in screen_text(app)
+
+    run_app(app, scenario, size=(100, 30))
+
+
+def test_the_plan_screen_says_which_stage_the_plan_is_at(sample_db: str) -> None:
+    app = PsninvApp(open_store(sample_db, read_only=True))
+
+    async def scenario(pilot: Any) -> None:
+        screen = await planned(pilot)
+        summary = screen.query_one("#plan-summary", Static)
+        made = str(summary.render())
+        assert "ticked" in made
+        screen.post_message(PlanProgress("proving remedies", 1, 5))  # late: the plan is made
+        await pilot.pause()
+        assert str(summary.render()) == made
+        screen.plan = None  # as while the worker still plans
+        screen.post_message(PlanProgress("proving remedies", 1, 5))
+        await pilot.pause()
+        assert str(summary.render()) == "making the plan: proving remedies (2 of 5)…"
 
     run_app(app, scenario, size=(100, 30))

@@ -48,6 +48,7 @@ from psninv.tui.links import LinkScreen, LinksScreen
 from psninv.tui.map import MapScreen
 from psninv.tui.palette import JumpProvider
 from psninv.tui.paths import IMPORT_DIR_ENV
+from psninv.tui.progress import Progressed
 from psninv.tui.safe_text import ControlCodeFilter
 from psninv.tui.site_detail import SiteScreen
 from psninv.tui.sites import SitesScreen
@@ -85,14 +86,8 @@ class AnalysisDone(Message):
         self.results = results
 
 
-class AnalysisProgress(Message):
-    """The analysis started one of its stages ("finding redundancy gaps"), `done` of `total` behind it."""
-
-    def __init__(self, stage: str, done: int, total: int) -> None:
-        super().__init__()
-        self.stage = stage
-        self.done = done
-        self.total = total
+class AnalysisProgress(Progressed):
+    """The analysis started one of its stages ("finding redundancy gaps")."""
 
 
 class AnalysisFailed(Message):
@@ -361,8 +356,7 @@ class PsninvApp(App[None]):
     def on_analysis_progress(self, message: AnalysisProgress) -> None:
         if "analysing" not in self._tasks:
             return  # a late word from an analysis that has ended
-        step = f" ({message.done + 1} of {message.total})" if message.total else ""
-        self.analysis_stage = f"analysing: {message.stage}{step}…"
+        self.analysis_stage = f"analysing: {message.text()}…"
 
     def on_analysis_done(self, message: AnalysisDone) -> None:
         self.analysis_stage = ""

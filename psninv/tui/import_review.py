@@ -21,6 +21,7 @@ from psninv.style import plural
 from psninv.tui.base import KeyBar
 from psninv.tui.failures import failure_text
 from psninv.tui.paths import IMPORTABLE, ImportableTree, PathSuggester, inside
+from psninv.tui.progress import Progressed
 from psninv.tui.safe_text import cells, markup
 
 if TYPE_CHECKING:
@@ -32,14 +33,8 @@ MAX_ROWS = 2_000
 PHASES = ("reading", "validating", "writing")
 
 
-class ImportProgress(Message):
-    """The importer reached a step of a phase (reading, validating, writing)."""
-
-    def __init__(self, phase: str, done: int, total: int) -> None:
-        super().__init__()
-        self.phase = phase
-        self.done = done
-        self.total = total
+class ImportProgress(Progressed):
+    """The importer reached a step of a phase (reading, validating, writing): its `stage`."""
 
 
 class ImportFinished(Message):
@@ -221,7 +216,7 @@ class ImportScreen(Screen[None]):
     def on_import_progress(self, message: ImportProgress) -> None:
         bar = self.query_one("#import-progress", ProgressBar)
         # One bar over the three phases, so it only ever moves forward.
-        step = PHASES.index(message.phase) if message.phase in PHASES else 0
+        step = PHASES.index(message.stage) if message.stage in PHASES else 0
         fraction = message.done / message.total if message.total else 0.0
         bar.update(total=len(PHASES) * 100, progress=step * 100 + 100 * min(fraction, 1.0))
 

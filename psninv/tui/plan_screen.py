@@ -23,6 +23,7 @@ from psninv.session.kept_plan import plan_store
 from psninv.style import money, signed_money
 from psninv.tui import colours
 from psninv.tui.base import KeyBar
+from psninv.tui.progress import Progressed
 from psninv.tui.safe_text import cells
 
 if TYPE_CHECKING:
@@ -46,6 +47,10 @@ class SelectionReady(Message):
         super().__init__()
         self.selected = selected
         self.ticked = ticked
+
+
+class PlanProgress(Progressed):
+    """The plan worker started a stage ("proving remedies")."""
 
 
 class PlanFailed(Message):
@@ -111,12 +116,18 @@ class PlanScreen(Screen[None]):
         # The dashboard's analysis is the network as it is: the plan need not analyse it again.
         current = results is not None and results.fingerprint == snapshot.fingerprint
         before = results.analysis if results is not None and current else None
+
+        def progress(stage: str, done: int, total: int) -> None:
+            self.post_message(PlanProgress(stage, done, total))
+
         try:
             if snapshot.fingerprint:
                 stamp = snapshot.fingerprint
-                plan = plan_store(self.psn.store, snapshot.inventory, stamp=stamp, before=before).plan
+                store = self.psn.store
+                made = plan_store(store, snapshot.inventory, stamp=stamp, before=before, progress=progress)
+                plan = made.plan
             else:
-                plan = make_plan(snapshot.inventory, before=before)
+                plan = make_plan(snapshot.inventory, before=before, progress=progress)
         except Exception as error:  # noqa: BLE001 - shown on the screen and logged by the app
             self.post_message(PlanFailed(error))
             return
@@ -153,6 +164,12 @@ class PlanScreen(Screen[None]):
             return  # a later tick is being worked out
         self.shown, self.shown_ticks = message.selected, message.ticked
         self._summarise(message.selected)
+
+    def on_plan_progress(self, message: PlanProgress) -> None:
+        if self.plan is not None or message.stage == "done":
+            return
+        text = Text(f"making the plan: {message.text()}…", style=colours.MUTED)
+        self.query_one("#plan-summary", Static).update(text)
 
     def on_plan_failed(self, message: PlanFailed) -> None:
         self.query_one("#plan-summary", Static).update(Text(f"No plan: {message.error}", style="red"))
