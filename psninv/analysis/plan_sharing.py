@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from psninv.analysis.finding import Finding, Kind
 from psninv.analysis.network_change import IdMaker, NetworkChange, change_for, combine, proposed_circuit
-from psninv.analysis.policy_check import EXACT_BUDGET_S, PolicyChecker
+from psninv.analysis.policy_check import PolicyChecker
 from psninv.analysis.tariff import Tariff
 from psninv.inventory import Inventory
 
@@ -60,7 +60,7 @@ def choose_sharing(
     """
     candidates, left = sharing_candidates(network, found, fix, tariff, ids)
     candidates.sort(key=lambda item: (-(item[0].savings_gbp or 0), item[0].id))
-    exact = checker.seconds * len(candidates) <= EXACT_BUDGET_S
+    exact = checker.alone(len(candidates))
     chosen: list[tuple[Finding, NetworkChange]] = []
     used: set[str] = set()
     for finding, change in candidates:

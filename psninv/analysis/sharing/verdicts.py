@@ -39,6 +39,8 @@ def check_opportunities(
     for re_routing, group in groups.items():
         if not group:
             continue
+        # Most valuable first: where a check together can re-check only some changes alone, these.
+        group.sort(key=lambda item: (-(item[0].finding.savings_gbp or 0), item[0].finding.id))
         promised = [_promised(opportunity.finding) for opportunity, _ in group]
         # A cross-link must give its sites a second path by itself: it is never propped up.
         verdicts = checker.check_all([change for _, change in group], promised, repair=re_routing)
