@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from builders import run_cli as run
 from conftest import Databases
 from test_tui_plan import planned
 from test_tui_support import run_app
@@ -17,7 +17,6 @@ from test_tui_support import run_app
 from psninv import open_store, sample_path
 from psninv.analysis import analyse
 from psninv.analysis.plan import make_plan
-from psninv.cli.app import get_cli
 from psninv.inventory import Inventory
 from psninv.report import build_report
 from psninv.session.kept_plan import KeptPlan, plan_store
@@ -26,10 +25,6 @@ from psninv.style import money, plural, signed_money
 from psninv.tui.app import PsninvApp
 
 READ_BACK = "Read from the cache"
-
-
-def run(*args: str):
-    return CliRunner().invoke(get_cli(), list(args), catch_exceptions=False)
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ class KnownGaps:
 
     findings: tuple[Finding, ...]
     seconds: float
+    """For the record only: no check decides anything by it (see policy_check.EXACT_WORK)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,7 +46,7 @@ a busy machine)."""
 ALONE_WORK = 2 * EXACT_WORK
 """Changes blamed for a problem in a check together are re-checked (and repaired) alone, in the
 order given, while their count times the network's size is at most this (two at 100k sites, a
-hundred at most); the rest are judged on what they were blamed for."""
+hundred at most, MAX_ALONE); the rest are judged on what they were blamed for."""
 
 MAX_ALONE = 100
 
@@ -177,8 +177,6 @@ class PolicyChecker:
             started = time.perf_counter()
             known = KnownGaps(tuple(analyse(inventory)), time.perf_counter() - started)
             self.runs = 1
-        self.seconds = known.seconds
-        """How long one analysis of the whole network took (for the record: no decision reads it)."""
         self.size = len(inventory.sites) + len(inventory.links)
         """The network's sites and circuits: what one analysis of it costs, as a count."""
         self.before = problems_of(list(known.findings), inventory)
@@ -282,10 +280,10 @@ class PolicyChecker:
         problem is blamed on the change nearest to it (fewest hops in the network after, then
         distance), and only the changes blamed for something are checked alone, the first of them
         as many as ALONE_WORK allows (give the changes most valuable first); the rest are judged
-        on what they were blamed for. `exact` forces one way or the
-        other; by default changes go alone while their count times the network's size is at most
-        EXACT_WORK. Without `repair`, a change that brings a new problem fails (no links are
-        sought to keep it). The way chosen depends on the network and the changes, never on time.
+        on what they were blamed for. `exact` forces one way or the other; by default changes go
+        alone while their count times the network's size is at most EXACT_WORK. Without `repair`,
+        a change that brings a new problem fails (no links are sought to keep it). The way chosen
+        depends on the network and the changes, never on time.
         """
         if exact is None:
             exact = self.alone(len(changes))

@@ -15,6 +15,7 @@ from psninv.display import clean
 from psninv.errors import PsninvError
 from psninv.inventory import Inventory
 from psninv.store import Store, open_store
+from psninv.store.fingerprint import fingerprint
 
 EXIT_DATA = 1
 EXIT_USAGE = 2
@@ -111,6 +112,18 @@ def load_inventory(db: str | None, actor: str | None, read_only: bool, tenant: s
     with open_to_read(db) as store:
         inventory = store.load()
     return scope_to_tenant(inventory, tenant)
+
+
+def read_stamped(store: Store, tenant: str | None = None) -> tuple[tuple[Any, ...], Inventory]:
+    """The store's fingerprint, then its whole inventory; an unknown --tenant is refused at once.
+
+    The fingerprint comes first: a write in between is then never kept as the state read.
+    """
+    stamp = fingerprint(store)
+    inventory = store.load()
+    if tenant is not None and tenant not in inventory.tenants:
+        raise click.BadParameter(f"no tenant with code {tenant!r}", param_hint="--tenant")
+    return stamp, inventory
 
 
 def scope_to_tenant(inventory: Inventory, tenant: str | None) -> Inventory:

@@ -14,13 +14,12 @@ from psninv.analysis import Policy, Severity, Tariff
 from psninv.analysis.plan import make_plan
 from psninv.analysis.plan_result import Plan
 from psninv.atomic import replacing
-from psninv.cli.app import cli, db_options, open_to_read
+from psninv.cli.app import cli, db_options, open_to_read, read_stamped
 from psninv.cli.render import console, progress_stages, severity_text, table
 from psninv.errors import InputError
 from psninv.inventory import Inventory
 from psninv.session.kept_plan import plan_store
 from psninv.store import Store
-from psninv.store.fingerprint import fingerprint
 from psninv.style import money, plural, signed_money
 
 MAX_ROWS = 200
@@ -136,10 +135,7 @@ def plan_of_store(
 
     An unknown tenant is refused before any planning; `note` says on stderr when the plan was kept.
     """
-    stamp = fingerprint(store)  # before reading: a write in between is then never kept as this state
-    inventory = store.load()
-    if tenant is not None and tenant not in inventory.tenants:
-        raise click.BadParameter(f"no tenant with code {tenant!r}", param_hint="--tenant")
+    stamp, inventory = read_stamped(store, tenant)
     settings: dict[str, Any] = {
         "policy": policy,
         "tariff": tariff,

@@ -7,12 +7,11 @@ from pathlib import Path
 import click
 
 from psninv.analysis import Policy, Tariff
-from psninv.cli.app import cli, db_options, open_to_read
+from psninv.cli.app import cli, db_options, open_to_read, read_stamped
 from psninv.cli.plan_cmd import plan_of_store
 from psninv.cli.render import console, progress_stages
 from psninv.display import escape_markup
 from psninv.errors import InputError
-from psninv.store.fingerprint import fingerprint
 from psninv.style import money, plural, signed_money
 
 
@@ -67,13 +66,10 @@ def report_command(
             from psninv.session.cache import analyse_store
             from psninv.session.runner import SESSION_OPTIONS
 
-            stamp = fingerprint(store)  # before reading: a write in between is then never kept as this state
             bar = progress_stages("report")
             if bar is not None:
                 bar("reading the inventory", 0, 0)
-            inventory = store.load()
-            if tenant is not None and tenant not in inventory.tenants:
-                raise click.BadParameter(f"no tenant with code {tenant!r}", param_hint="--tenant")
+            stamp, inventory = read_stamped(store, tenant)
             # The analysis `psninv analyse` and the TUI make (and keep): a report after them is quick.
             options = {**SESSION_OPTIONS, "policy": chosen_policy, "tariff": chosen_tariff}
             run = analyse_store(

@@ -133,6 +133,14 @@ def _forget(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def worth_keeping(seconds: float, min_seconds: float | None = None) -> bool:
+    """Whether something that took `seconds` to make is kept (a cache, and at least `min_seconds`).
+
+    `min_seconds` defaults to MIN_SECONDS.
+    """
+    return seconds >= (MIN_SECONDS if min_seconds is None else min_seconds) and cache_dir() is not None
+
+
 def store_cached(
     key: str,
     analysis: object,
@@ -148,7 +156,7 @@ def store_cached(
     things (a plan) are kept in their own `suffix` files, `keep` of them at most.
     """
     folder = cache_dir()
-    if folder is None or seconds < (MIN_SECONDS if min_seconds is None else min_seconds):
+    if folder is None or not worth_keeping(seconds, min_seconds):
         return False
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -200,8 +208,7 @@ def analyse_store(
     analysis = run(inventory)
     seconds = time.perf_counter() - started
     kept = False
-    worth = seconds >= (MIN_SECONDS if min_seconds is None else min_seconds) and cache_dir() is not None
-    if worth and fingerprint(store) == stamp:
+    if worth_keeping(seconds, min_seconds) and fingerprint(store) == stamp:
         if progress is not None:
             progress("keeping the analysis for the next run", 0, 0)
         kept = store_cached(key, analysis, seconds, min_seconds=min_seconds)

@@ -10,14 +10,13 @@ from psninv.analysis import Analysis, Policy, Progress, Tariff, analyse
 from psninv.analysis.plan import for_tenant, make_plan
 from psninv.analysis.plan_result import Plan
 from psninv.inventory import Inventory, Row
-from psninv.session import cache
 from psninv.session.cache import (
     analyse_store,
     analysis_key,
-    cache_dir,
     is_cached,
     load_cached,
     store_cached,
+    worth_keeping,
 )
 from psninv.session.runner import SESSION_OPTIONS
 from psninv.store import Store
@@ -150,8 +149,7 @@ def plan_store(
     seconds = time.perf_counter() - started
     keep = KeptPlan.of(plan, inventory, before_key if kept_before else None)
     stored = False
-    worth = seconds >= (cache.MIN_SECONDS if min_seconds is None else min_seconds) and cache_dir() is not None
-    if keep is not None and worth and fingerprint(store) == stamp:
+    if keep is not None and worth_keeping(seconds, min_seconds) and fingerprint(store) == stamp:
         if progress is not None:
             progress("keeping the plan for the next run", 0, 0)
         stored = store_cached(key, keep, seconds, min_seconds=min_seconds, suffix=SUFFIX, keep=KEEP)
