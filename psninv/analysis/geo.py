@@ -214,3 +214,67 @@ def haversine_array(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: 
     dp, dl = p2 - p1, np.radians(lon2 - lon1)
     a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+
+
+class PointIndex:
+    """Points in arrays by bands of latitude, sorted by longitude, for many radius searches at array speed.
+
+    `within` finds exactly the points `SpatialGrid.near` finds (haversine_km <= radius): the few
+    whose array distance lies within a hair of the radius are measured again with haversine_km.
+    """
+
+    BOUNDARY_KM = 1e-9
+    """Array and scalar distances differ by far less than this: nearer the radius, the scalar decides."""
+
+    def __init__(self, latitudes: np.ndarray, longitudes: np.ndarray, radius_km: float):
+        self.lat = np.asarray(latitudes, dtype=np.float64)
+        self.lon = np.asarray(longitudes, dtype=np.float64)
+        self.radius_km = max(float(radius_km), 0.0)
+        # Bands as tall as the radius: a search reads three of them.
+        self._lat_step = max(self.radius_km, 1e-3) / KM_PER_DEGREE
+        band = np.floor(self.lat / self._lat_step).astype(np.int64)
+        order = np.lexsort((self.lon, band))
+        self._bands: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        if order.size:
+            sorted_band = band[order]
+            starts = np.flatnonzero(np.r_[True, sorted_band[1:] != sorted_band[:-1]])
+            ends = np.r_[starts[1:], order.size]
+            for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+                members = order[start:end]
+                self._bands[int(sorted_band[start])] = (self.lon[members], members)
+
+    def within(self, lat: float, lon: float) -> tuple[np.ndarray, np.ndarray]:
+        """The positions of the points within the radius of (lat, lon), and their distances in km."""
+        radius = self.radius_km
+        reach_lat = radius / KM_PER_DEGREE + _SLACK_DEG
+        reach_lon = _lon_reach_deg(lat, radius) + _SLACK_DEG
+        first = math.floor(max(-90.0, lat - reach_lat) / self._lat_step)
+        last = math.floor(min(90.0, lat + reach_lat) / self._lat_step)
+        found: list[np.ndarray] = []
+        for row in range(first, last + 1):
+            band = self._bands.get(row)
+            if band is None:
+                continue
+            lons, members = band
+            if reach_lon >= 180:
+                found.append(members)
+                continue
+            # Longitudes wrap at ±180, so a search that crosses the antimeridian also looks 360° away.
+            for shift in (0.0, -360.0, 360.0):
+                low, high = lon + shift - reach_lon, lon + shift + reach_lon
+                if high < -180.0 or low > 180.0:
+                    continue
+                lo = int(np.searchsorted(lons, low, side="left"))
+                hi = int(np.searchsorted(lons, high, side="right"))
+                if hi > lo:
+                    found.append(members[lo:hi])
+        if not found:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        # Bands hold different points, and a band's shifted ranges never overlap (reach < 180°).
+        points = np.concatenate(found) if len(found) > 1 else found[0]
+        km = haversine_array(np.float64(lat), np.float64(lon), self.lat[points], self.lon[points])
+        keep = km <= radius - self.BOUNDARY_KM
+        edge = np.flatnonzero(~keep & (km <= radius + self.BOUNDARY_KM))
+        for i in edge.tolist():
+            keep[i] = haversine_km(lat, lon, float(self.lat[points[i]]), float(self.lon[points[i]])) <= radius
+        return points[keep], km[keep]

@@ -17,10 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from psninv.analysis.connectivity import Structure, analyse_structure, build_network
 from psninv.analysis.disjoint import hanging_on
 from psninv.analysis.finding import Finding, Kind, ProposedLink
-from psninv.analysis.geo import SpatialGrid, haversine_km
+from psninv.analysis.geo import PointIndex, haversine_km
 from psninv.analysis.pockets import Local, merged
 from psninv.analysis.tariff import Tariff
 from psninv.graph import LIVE_STATUSES
@@ -377,12 +379,15 @@ def _groups(s: Structure, short: set[str]) -> dict[int, list[str]]:
 class _Partners:
     """Where a part's new link goes: the nearest site meeting the policy outside the part, not a neighbour."""
 
+    NEAR_TIE = 1e-9
+    """Candidates this close (km of weight) to a part's nearest are weighed again exactly, ties by code."""
+
     def __init__(self, s: Structure, tariff: Tariff):
         self.s = s
         self.tariff = tariff
         net = s.net
         sep = hanging_on(s)
-        self.good = [
+        good = [
             s.in_core_component(v) and (net.core[v] or (s.reach2[v] and sep[v] < 0)) for v in range(net.n)
         ]
         self.coords: dict[int, tuple[float, float]] = {}
@@ -390,46 +395,66 @@ class _Partners:
             lat, lon = net.sites[v].get("latitude"), net.sites[v].get("longitude")
             if lat is not None and lon is not None:
                 self.coords[v] = (float(lat), float(lon))
-        self.grid = SpatialGrid(
-            ((str(v), *self.coords[v]) for v in self.coords if self.good[v]),
-            max(tariff.max_remedy_km / 4, 0.5),
+        # The sites a new link may go to, as arrays: at 100k sites a plan weighs millions of them.
+        self.ends = np.array([v for v in self.coords if good[v]], dtype=np.int64)
+        points = [self.coords[v] for v in self.ends.tolist()]
+        self.index = PointIndex(
+            np.array([p[0] for p in points], dtype=np.float64),
+            np.array([p[1] for p in points], dtype=np.float64),
+            tariff.max_remedy_km,
         )
+        self.disc = np.asarray(s.disc, dtype=np.int64)
+        tenants: dict[object, int] = {}
+        self.tenant = np.array(
+            [tenants.setdefault(site.get("tenant"), len(tenants)) for site in net.sites], dtype=np.int64
+        )
+
+    def part(self, region: int, members: list[str]) -> tuple[list[int], int, int]:
+        """Where a part's new link may start (its members first, then by code), and its span in DFS order."""
+        s, net = self.s, self.s.net
+        if region < 0:
+            v = -1 - region
+            return ([v] if v in self.coords else []), s.disc[v], s.disc[v] + 1
+        lo, hi = s.disc[region], s.disc[region] + s.size[region]
+        ends = sorted(
+            (v for v in s.order[lo:hi] if v in self.coords),
+            key=lambda v: (net.codes[v] not in members, net.codes[v]),
+        )[:CANDIDATES]
+        return ends, lo, hi
 
     def best(
         self, region: int, members: list[str], tried: dict[str, set[str]]
     ) -> tuple[int, int, float] | str:
         """(a, b, km) for the best new link, or the reason there is none."""
-        s, net = self.s, self.s.net
-        if region >= 0:
-            lo, hi = s.disc[region], s.disc[region] + s.size[region]
-            ends = sorted(
-                (v for v in s.order[lo:hi] if v in self.coords),
-                key=lambda v: (net.codes[v] not in members, net.codes[v]),
-            )[:CANDIDATES]
-        else:
-            v = -1 - region
-            lo, hi = s.disc[v], s.disc[v] + 1
-            ends = [v] if v in self.coords else []
+        net = self.s.net
+        ends, lo, hi = self.part(region, members)
         if not ends:
             return "no coordinates in its part: cannot measure a new link"
         done = set().union(*(tried.get(code, set()) for code in members))
-        best: tuple[float, int, int, float] | None = None
+        barred = [net.index[code] for code in done if code in net.index]
+        best: tuple[float, str, str, int, int] | None = None
         for a in ends:
-            neighbours = {net.other(e, a) for e in net.adj[a]}
             lat, lon = self.coords[a]
-            for name, km in self.grid.near(lat, lon, self.tariff.max_remedy_km):
-                b = int(name)
-                if b == a or b in neighbours or lo <= s.disc[b] < hi or net.codes[b] in done:
-                    continue
-                weight = km * (
-                    OTHER_TENANT_FACTOR if net.sites[a].get("tenant") != net.sites[b].get("tenant") else 1
+            at, km = self.index.within(lat, lon)
+            b = self.ends[at]
+            disc = self.disc[b]
+            skip = [a, *(net.other(e, a) for e in net.adj[a]), *barred]
+            keep = ~np.isin(b, skip) & ((disc < lo) | (disc >= hi))
+            if not keep.any():
+                continue
+            b, km = b[keep], km[keep]
+            weight = km * np.where(self.tenant[b] != self.tenant[a], OTHER_TENANT_FACTOR, 1.0)
+            # The arrays' distances may differ from haversine_km's in the last bits: the nearest few
+            # are weighed again with it, so the choice is the one a site-by-site search makes.
+            close = b[weight <= weight.min() + self.NEAR_TIE]
+            for other in close.tolist():
+                exact = haversine_km(lat, lon, *self.coords[other]) * (
+                    OTHER_TENANT_FACTOR if self.tenant[a] != self.tenant[other] else 1
                 )
-                if best is None or (weight, net.codes[a], net.codes[b]) < (
-                    best[0],
-                    net.codes[best[1]],
-                    net.codes[best[2]],
-                ):
-                    best = (weight, a, b, round(haversine_km(lat, lon, *self.coords[b]), 3))
+                key = (exact, net.codes[a], net.codes[other], a, other)
+                if best is None or key[:3] < best[:3]:
+                    best = key
         if best is None:
             return f"no site meeting the policy within {self.tariff.max_remedy_km:g} km outside its part"
-        return best[1], best[2], best[3]
+        a, b = best[3], best[4]
+        return a, b, round(haversine_km(*self.coords[a], *self.coords[b]), 3)
