@@ -22,6 +22,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -60,19 +61,55 @@ print(f"{time.perf_counter() - started:.2f}")
 """
 
 
+def tree_pss_mb(root: int) -> float:
+    """The proportional set size of a process and all its descendants, in MB (shared pages counted once)."""
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+    return total / 1024
+
+
 def measure(args: list[str], env: dict[str, str]) -> dict[str, float]:
-    """Wall-clock seconds and peak memory (MB) of one fresh process, and the time it printed, if any."""
+    """Wall-clock seconds and peak memory (MB) of one fresh process, and the time it printed, if any.
+
+    `peak_mb` is the largest resident set of the process or of any helper it started (wait4);
+    `tree_mb` the largest sum, sampled every 0.1 s, of the proportional set sizes of the process and
+    its helpers together (a forked helper's pages shared with its parent count once).
+    """
     started = time.perf_counter()
+    tree_peak = [0.0]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(args, stdout=out, stderr=err, env=env)
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.1):
+                tree_peak[0] = max(tree_peak[0], tree_pss_mb(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _pid, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
+        done.set()
+        sampler.join()
         out.seek(0)
         err.seek(0)
         printed, error = out.read().decode(), err.read().decode()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{error[-2000:]}")
-    figures = {"s": round(seconds, 2), "peak_mb": round(usage.ru_maxrss / 1024)}
+    figures = {
+        "s": round(seconds, 2),
+        "peak_mb": round(usage.ru_maxrss / 1024),
+        "tree_mb": round(tree_peak[0]),
+    }
     last = printed.strip().splitlines()[-1:] if args[1] == "-c" else []
     if last:
         figures["timed_s"] = float(last[0])  # what the script timed itself (the process also exits)
