@@ -210,10 +210,12 @@ def _capacity(
     """Upgrade every circuit a single failure overloads at high severity; return each upgrade's £ a year,
     and the gaps of the network with every remedy and upgrade built (None if the rounds ran out)."""
     deltas: dict[str, float] = {}
+    found: list[Finding] | None = None
     for _ in range(CAPACITY_ROUNDS):
         work = apply_change(base, fix, in_service=True)
         started = time.perf_counter()
-        found = find(work)
+        # After the first round only bandwidths and costs changed: only the routing is redone.
+        found = find(work) if found is None or not isinstance(find, Gaps) else find.resized(work, found)
         known = KnownGaps(tuple(found), time.perf_counter() - started)
         overloads = [f for f in found if f.kind is Kind.CAPACITY and f.severity in SEVERE]
         grew = False

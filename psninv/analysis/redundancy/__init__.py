@@ -126,6 +126,20 @@ class Gaps:
         # A proof reads which sites have gaps, never the links a finding proposes: none are sought.
         return _find(inventory, self.policy, self.tariff, self.failed, whole=whole, proposals=False)[0]
 
+    def resized(self, inventory: Inventory, previous: Iterable[Finding]) -> list[Finding]:
+        """The findings after upgrades: capacity found again, every other kind as in `previous`.
+
+        `inventory` differs from the network `previous` was found in only by circuits' bandwidths
+        and costs. No finder but the capacity one reads either, so this is the whole analysis's
+        answer at the cost of one routing instead of every finder.
+        """
+        with collector_paused():
+            structure = analyse_structure(build_network(inventory, failed=self.failed))
+            ctx = Context(structure, self.policy, self.tariff)
+            capacity.find(ctx)
+            kept = [finding for finding in previous if finding.kind is not Kind.CAPACITY]
+            return sorted(kept + ctx.findings, key=Finding.sort_key)
+
 
 def _find(
     inventory: Inventory,
