@@ -140,9 +140,9 @@ def index_inventory(inventory: Inventory, stamp: tuple[Any, ...] = ()) -> Snapsh
     return snap
 
 
-def load_snapshot(store: Store) -> Snapshot:
-    """Read the whole inventory and index it (run this in a worker thread)."""
-    stamp = fingerprint(store)
+def load_snapshot(store: Store, stamp: tuple[Any, ...] | None = None) -> Snapshot:
+    """Read the whole inventory and index it (in a worker thread); `stamp` is its fingerprint, if read."""
+    stamp = fingerprint(store) if stamp is None else stamp
     # Hundreds of thousands of small acyclic rows and index lists: the collector would only rescan them.
     with collector_paused():
         return index_inventory(store.load(), stamp)

@@ -22,3 +22,10 @@ def fingerprint(store: Store) -> tuple[Any, ...]:
         parts.append(select(func.coalesce(func.sum(table.c.version), 0)).scalar_subquery())
     with store.read() as conn:
         return tuple(conn.execute(select(*parts)).one())
+
+
+def rows_in(stamp: tuple[Any, ...]) -> int:
+    """How many sites and circuits the database held when this fingerprint was taken."""
+    # The fingerprint holds the newest change, the occupants, then each entity's count and versions.
+    entities = list(ENTITY_TABLES)
+    return sum(int(stamp[2 + 2 * entities.index(name)]) for name in ("sites", "links"))

@@ -266,7 +266,10 @@ class PsninvApp(App[None]):
         """Read and index the inventory off the UI thread."""
         started = time.perf_counter()
         try:
-            snapshot = load_snapshot(self.store)
+            stamp = fingerprint(self.store)
+            # A large inventory's analysis starts now, in its own process, while this one reads it.
+            self.analyser.prestart(stamp)
+            snapshot = load_snapshot(self.store, stamp)
         except Exception as exc:  # noqa: BLE001 - a PsninvError as it is, a bug logged as one
             self.post_message(LoadFailed(exc))
             return
