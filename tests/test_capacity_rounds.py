@@ -1,6 +1,8 @@
-"""After circuit upgrades only the capacity findings are found again: the same as analysing afresh."""
+"""The plan's capacity rounds reuse the proof's analysis and all but capacity findings: the same as fresh."""
 
 from __future__ import annotations
+
+import pytest
 
 from psninv.analysis.finding import Kind
 from psninv.analysis.network_change import IdMaker, NetworkChange, apply_change
@@ -48,3 +50,40 @@ def test_the_plans_remedied_network_has_the_gaps_a_fresh_analysis_finds(sample: 
     assert remedies.remedied is not None
     fresh = GAPS(apply_change(base, remedies.fix, in_service=True))
     assert _as_dicts(remedies.remedied.findings) == _as_dicts(fresh)
+
+
+class _Counted(Gaps):
+    """The redundancy analysis, counting the whole analyses asked of it."""
+
+    calls = 0
+
+    def __call__(self, inventory: Inventory, **kwargs) -> list:
+        type(self).calls += 1
+        return super().__call__(inventory, **kwargs)
+
+
+@pytest.mark.parametrize("budget", [None, 5_000.0])
+def test_the_first_capacity_round_takes_the_proofs_analysis_of_the_same_network(
+    sample: Inventory, budget: float | None
+) -> None:
+    _Counted.calls = 0
+    base = with_planned(sample)
+    find = _Counted(Policy(), Tariff())
+    remedies = prove_remedies(base, find, Tariff(), IdMaker(sample.links), budget, findings=GAPS(sample))
+    fresh = GAPS(apply_change(base, remedies.fix, in_service=True))
+    assert remedies.remedied is not None
+    assert _as_dicts(remedies.remedied.findings) == _as_dicts(fresh)
+    if budget is None:
+        # Every remedy taken: the network planned is the one the proof analysed last.
+        assert _Counted.calls == 1
+        assert sorted(remedies.fix.add) == [f"PLANNED-{n:04d}" for n in range(1, len(remedies.fix.add) + 1)]
+    else:
+        # Some left out for the budget: a network the proof never saw, analysed afresh.
+        assert 0 < len(remedies.fix.add) < 5 and _Counted.calls == 2
+
+
+def test_an_id_is_claimed_where_free() -> None:
+    ids = IdMaker({"PLANNED-0002"})
+    assert ids.claim("PLANNED-0003") == "PLANNED-0003"
+    assert ids.claim("PLANNED-0002") == "PLANNED-0001"  # taken: the next free one instead
+    assert ids() == "PLANNED-0004"

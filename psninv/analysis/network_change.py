@@ -121,6 +121,13 @@ class IdMaker:
         self.taken = set(taken)
         self.number = 0
 
+    def claim(self, cid: str) -> str:
+        """This ID if it is free (and now taken), else the next free one."""
+        if cid in self.taken:
+            return self()
+        self.taken.add(cid)
+        return cid
+
     def __call__(self) -> str:
         """The next free ID."""
         while True:

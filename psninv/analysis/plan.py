@@ -87,7 +87,8 @@ def prove_remedies(
 
     `findings` are the redundancy findings of `base` where the caller has them already.
     """
-    remedy = verify_remedies(base, find, tariff, targets=severe_sites, findings=findings)
+    proof = _LastAnalysis(find)
+    remedy = verify_remedies(base, proof, tariff, targets=severe_sites, findings=findings)
     fix = NetworkChange(source="remedy")
     fixes: dict[str, list[str]] = {}
     order = sorted(
@@ -99,11 +100,13 @@ def prove_remedies(
         if budget_gbp is not None and spent + cost > budget_gbp:
             continue
         spent += cost
-        cid = ids()
+        # The proof's own IDs where free: the network planned is then the network proved, whose
+        # analysis the first capacity round takes instead of analysing it again.
+        cid = ids.claim(old_id)
         fix.add[cid] = proposed_circuit(cid, link, base)
         fixes[cid] = remedy.fixes[old_id]
     unfixable = [f"{u.site}: {u.reason}" for u in remedy.unfixable]
-    upgrades, remedied = _capacity(base, fix, find, tariff, budget_gbp, spent)
+    upgrades, remedied = _capacity(base, fix, find, tariff, budget_gbp, spent, proved=proof)
     spent += sum(upgrades.values())
     return Remedies(fix, fixes, upgrades, unfixable, spent, remedied)
 
@@ -199,6 +202,35 @@ def for_tenant(plan: Plan, inventory: Inventory, tenant: str | None) -> Plan:
     return replace(plan, changes=changes, totals=totals, by_tenant=by_tenant, tenant=tenant)
 
 
+class _LastAnalysis:
+    """The redundancy analysis, remembering the last network it analysed and what it found there."""
+
+    def __init__(self, find: Callable[[Inventory], list[Finding]]):
+        self.find = find
+        self.last: tuple[Inventory, list[Finding]] | None = None
+
+    def __call__(self, inventory: Inventory) -> list[Finding]:
+        found = self.find(inventory)
+        self.last = (inventory, found)
+        return found
+
+    def of(self, inventory: Inventory) -> list[Finding] | None:
+        """This network's findings if it is the last analysed (in all the analysis reads), else None."""
+        from psninv.analysis import REDUNDANCY_COLUMNS
+
+        if self.last is None:
+            return None
+        seen, found = self.last
+        if seen.sites is not inventory.sites or seen.links.keys() != inventory.links.keys():
+            return None
+        columns = REDUNDANCY_COLUMNS["links"]
+        for cid, row in inventory.links.items():
+            other = seen.links[cid]
+            if other is not row and any(other.get(c) != row.get(c) for c in columns):
+                return None
+        return found
+
+
 def _capacity(
     base: Inventory,
     fix: NetworkChange,
@@ -206,16 +238,24 @@ def _capacity(
     tariff: Tariff,
     budget_gbp: float | None,
     spent: float,
+    proved: _LastAnalysis | None = None,
 ) -> tuple[dict[str, float], KnownGaps | None]:
     """Upgrade every circuit a single failure overloads at high severity; return each upgrade's £ a year,
-    and the gaps of the network with every remedy and upgrade built (None if the rounds ran out)."""
+    and the gaps of the network with every remedy and upgrade built (None if the rounds ran out).
+
+    `proved` is the analysis the remedies were proved with: where its last network is the remedied
+    one (every remedy taken), the first round takes its findings."""
     deltas: dict[str, float] = {}
     found: list[Finding] | None = None
     for _ in range(CAPACITY_ROUNDS):
         work = apply_change(base, fix, in_service=True)
         started = time.perf_counter()
-        # After the first round only bandwidths and costs changed: only the routing is redone.
-        found = find(work) if found is None or not isinstance(find, Gaps) else find.resized(work, found)
+        if found is None:
+            found = (proved.of(work) if proved is not None else None) or find(work)
+        elif isinstance(find, Gaps):
+            found = find.resized(work, found)  # only bandwidths and costs changed: routing is redone
+        else:
+            found = find(work)
         known = KnownGaps(tuple(found), time.perf_counter() - started)
         overloads = [f for f in found if f.kind is Kind.CAPACITY and f.severity in SEVERE]
         grew = False
