@@ -95,14 +95,18 @@ def prove_remedies(
         zip(remedy.circuit_ids, remedy.links, strict=True), key=lambda item: -len(remedy.fixes[item[0]])
     )
     spent = 0.0
+    taken = []
     for old_id, link in order:
         cost = link.annual_cost_gbp or 0.0
         if budget_gbp is not None and spent + cost > budget_gbp:
             continue
         spent += cost
-        # The proof's own IDs where free: the network planned is then the network proved, whose
-        # analysis the first capacity round takes instead of analysing it again.
-        cid = ids.claim(old_id)
+        taken.append((old_id, link))
+    # Every remedy taken: the proof's own IDs (where free), so the network planned is the network
+    # proved, whose analysis the first capacity round takes; a budget's choice is numbered afresh.
+    proved = len(taken) == len(order)
+    for old_id, link in taken:
+        cid = ids.claim(old_id) if proved else ids()
         fix.add[cid] = proposed_circuit(cid, link, base)
         fixes[cid] = remedy.fixes[old_id]
     unfixable = [f"{u.site}: {u.reason}" for u in remedy.unfixable]
