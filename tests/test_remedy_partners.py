@@ -73,7 +73,7 @@ def _brute_best(finder: _Partners, region: int, members: list[str], tried: dict[
     best = None
     for a in ends:
         neighbours = {net.other(e, a) for e in net.adj[a]}
-        for b in finder.ends.tolist():
+        for b in finder.partners.tolist():
             if b == a or b in neighbours or lo <= s.disc[b] < hi or net.codes[b] in done:
                 continue
             km = haversine_km(*finder.coords[a], *finder.coords[b])

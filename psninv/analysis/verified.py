@@ -396,8 +396,9 @@ class _Partners:
             if lat is not None and lon is not None:
                 self.coords[v] = (float(lat), float(lon))
         # The sites a new link may go to, as arrays: at 100k sites a plan weighs millions of them.
-        self.ends = np.array([v for v in self.coords if good[v]], dtype=np.int64)
-        points = [self.coords[v] for v in self.ends.tolist()]
+        self.partners = np.array([v for v in self.coords if good[v]], dtype=np.int64)
+        """The sites a new link may go to (meeting the policy, with coordinates), in index order."""
+        points = [self.coords[v] for v in self.partners.tolist()]
         self.index = PointIndex(
             np.array([p[0] for p in points], dtype=np.float64),
             np.array([p[1] for p in points], dtype=np.float64),
@@ -436,7 +437,7 @@ class _Partners:
         for a in ends:
             lat, lon = self.coords[a]
             at, km = self.index.within(lat, lon)
-            b = self.ends[at]
+            b = self.partners[at]
             disc = self.disc[b]
             skip = [a, *(net.other(e, a) for e in net.adj[a]), *barred]
             keep = ~np.isin(b, skip) & ((disc < lo) | (disc >= hi))

@@ -64,9 +64,14 @@ def analyse_database(
     return stamp, None if run.kept and not send else run.analysis
 
 
+def session_key(store: Store, stamp: tuple[Any, ...]) -> str:
+    """The cache key of the session analysis of the store at `stamp`."""
+    return analysis_key(store.url, stamp, SESSION_OPTIONS)
+
+
 def cached_session_analysis(store: Store, stamp: tuple[Any, ...]) -> Analysis | None:
     """The session analysis of the store at `stamp`, if the cache keeps it."""
-    return load_cached(analysis_key(store.url, stamp, SESSION_OPTIONS))
+    return load_cached(session_key(store, stamp))
 
 
 class AnalysisCancelled(Exception):
@@ -115,7 +120,7 @@ class AnalysisRunner:
         """
         if not self._shareable() or rows_in(stamp) <= self.process_rows:
             return False
-        if cache.is_cached(analysis_key(self.store.url, stamp, SESSION_OPTIONS)):
+        if cache.is_cached(session_key(self.store, stamp)):
             return False
         with self._lock:
             stale, self._early = self._early, None
