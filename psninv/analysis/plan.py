@@ -31,7 +31,7 @@ from psninv.analysis.network_change import (
     size_for,
     upgraded,
 )
-from psninv.analysis.plan_result import Plan, PlanChange, plan_money
+from psninv.analysis.plan_result import AfterFindings, Plan, PlanChange, plan_money
 from psninv.analysis.plan_sharing import choose_sharing
 from psninv.analysis.policy import Policy
 from psninv.analysis.policy_check import PolicyChecker
@@ -153,7 +153,8 @@ def make_plan(
         known = [f for f in before.findings if f.category is Category.REDUNDANCY]
     remedies = prove_remedies(base, find, tariff, ids, budget_gbp, findings=known)
     fix, fixes, upgrades, spent = remedies.fix, remedies.fixes, remedies.upgrades, remedies.spend_gbp
-    unfixable = remedies.unfixable
+    unfixable, remedied_gaps = remedies.unfixable, remedies.remedied
+    del known, remedies
 
     taken: list[str] = []
     left: dict[str, str] = {}
@@ -162,11 +163,14 @@ def make_plan(
     if sharing:
         step("checking sharing against the policy", 2, total_steps)
         remedied = apply_change(base, fix, in_service=True)
-        config = Config(policy=policy, tariff=tariff, gaps=remedies.remedied)
+        config = Config(policy=policy, tariff=tariff, gaps=remedied_gaps)
         found, _summary = SharingAnalyser().run(remedied, config)
-        checker = PolicyChecker(remedied, find, tariff, ids, remedies.remedied)
+        checker = PolicyChecker(remedied, find, tariff, ids, remedied_gaps)
         chosen, left, method = choose_sharing(remedied, found, fix, checker, tariff, ids, budget_gbp, spent)
         taken = [finding.id for finding, _ in chosen]
+        # The remedied network's analyses are done with: the analysis after needs their room.
+        del remedied, config, found, _summary, checker
+    del remedied_gaps
 
     step("analysing the network with the plan applied", 3, total_steps)
     whole = combine([fix, *(change for _, change in chosen)])
@@ -174,6 +178,8 @@ def make_plan(
     after_analysis = analyse(after, policy=policy, tariff=tariff, planned=True)
     changes = _lines(inventory, fix, fixes, upgrades, chosen, before, after_analysis)
     changes += _already_planned(inventory)
+    after_findings = AfterFindings.of(after_analysis.findings)
+    del after_analysis
 
     step("costing", 4, total_steps)
     totals, by_tenant = plan_money(inventory, after, changes)
@@ -181,7 +187,7 @@ def make_plan(
         changes=changes,
         after=after,
         before_analysis=before,
-        after_analysis=after_analysis,
+        after_findings=after_findings,
         totals=totals,
         by_tenant=by_tenant,
         taken=taken,

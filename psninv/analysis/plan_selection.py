@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 
-from psninv.analysis.plan_result import Plan, plan_money
+from psninv.analysis.plan_result import AfterFindings, Plan, plan_money
 from psninv.analysis.policy import Policy
 from psninv.analysis.tariff import Tariff
 from psninv.inventory import Inventory
@@ -55,7 +55,7 @@ def select(
         plan,
         changes=changes,
         after=after,
-        after_analysis=after_analysis,
+        after_findings=AfterFindings.of(after_analysis.findings),
         totals=totals,
         by_tenant=by_tenant,
         taken=[fid for fid in plan.taken if fid in sources],

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from psninv.analysis import Analysis, Policy, Severity, Tariff, analyse
 from psninv.analysis.finding import Category, Finding
@@ -170,7 +171,18 @@ def build_report(
     return report
 
 
-def _touching(view: Inventory, tenant: str | None) -> Callable[[Finding], bool]:
+class Touching(Protocol):
+    """What a finding touches: a Finding, or a plan's FindingRef of the network after it."""
+
+    @property
+    def sites(self) -> Sequence[str]: ...
+    @property
+    def links(self) -> Sequence[str]: ...
+    @property
+    def tenants(self) -> Sequence[str]: ...
+
+
+def _touching(view: Inventory, tenant: str | None) -> Callable[[Touching], bool]:
     if tenant is None:
         return lambda finding: True
     own = {code for code in view.sites if code not in view.references}
@@ -197,15 +209,12 @@ def _gap(finding: Finding, inventory: Inventory) -> Gap:
     )
 
 
-def _plan_part(plan: Plan, inventory: Inventory, keep: Callable[[Finding], bool]) -> PlanPart:
-    def counts(findings: list[Finding]) -> dict[str, int]:
-        tally = {severity.value: 0 for severity in Severity}
-        for finding in findings:
-            if keep(finding):
-                tally[finding.severity.value] += 1
-        return tally
-
-    before, after = counts(plan.before_analysis.findings), counts(plan.after_analysis.findings)
+def _plan_part(plan: Plan, inventory: Inventory, keep: Callable[[Touching], bool]) -> PlanPart:
+    before = {severity.value: 0 for severity in Severity}
+    for finding in plan.before_analysis.findings:
+        if keep(finding):
+            before[finding.severity.value] += 1
+    after = plan.after_findings.severity_counts(keep)
     totals = plan.totals
     bills = [
         TenantBill(

@@ -132,6 +132,8 @@ class Context:
         self.lat = np.array([math.nan if v is None else v for v in lats], dtype=np.float64)
         self.lon = np.array([math.nan if v is None else v for v in lons], dtype=np.float64)
         self.located = ~(np.isnan(self.lat) | np.isnan(self.lon))
+        self._assumptions: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}
+        """One dict of each set of assumptions, shared by every finding that rests on it."""
         self.tenant_codes: list[str] = sorted(set(inventory.tenants) | {owner for owner in owners if owner})
         self.tenant_codes.append(NO_TENANT)
         self.tenant_id = {code: i for i, code in enumerate(self.tenant_codes)}
@@ -369,6 +371,15 @@ class Context:
             return Severity.MEDIUM
         return Severity.LOW
 
+    def _shared(self, assumptions: dict[str, Any]) -> dict[str, Any]:
+        # 70k findings at 100k sites rest on a handful of sets of figures: one dict each is 50 MB
+        # less to hold, and less to keep and read back (pickle writes a shared dict once).
+        key = tuple((name, tuple(v) if isinstance(v, list) else v) for name, v in assumptions.items())
+        try:
+            return self._assumptions.setdefault(key, assumptions)
+        except TypeError:  # a figure that cannot be compared as a key: this finding keeps its own
+            return assumptions
+
     def add(
         self,
         *,
@@ -403,6 +414,7 @@ class Context:
             and savings * 100 < self.threshold * involved
         )
         # impact and assumptions are built fresh for each finding by the caller, so they are filled in.
+        assumptions["threshold_pct"] = self.tariff.threshold_pct
         if savings is not None:
             impact["savings_exact_gbp"] = exact(savings)
         if involved is not None:
@@ -422,9 +434,8 @@ class Context:
             proposed_links=proposed_links or [],
             savings_gbp=savings_gbp,
             savings_pct=savings_pct,
-            assumptions=assumptions,
+            assumptions=self._shared(assumptions),
         )
-        assumptions["threshold_pct"] = self.tariff.threshold_pct
         shares = split_pounds(savings_gbp, weights) if savings_gbp is not None and not hidden else {}
         opportunity = Opportunity(
             finding=finding,
