@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from psninv._gc import collector_paused
 from psninv.analysis.analyser import Config, KnownGaps, Progress
 from psninv.analysis.costs import NO_TENANT, payer, payer_codes
 from psninv.analysis.finding import Category, Finding, Kind, Severity
@@ -115,6 +116,9 @@ def prove_remedies(
     return Remedies(fix, fixes, upgrades, unfixable, spent, remedied)
 
 
+# A plan builds hundreds of thousands of acyclic objects (changed networks, findings, proofs): with
+# the collector on it rescans them again and again (proving remedies at 100k: 17.3 s, paused 9.2 s).
+@collector_paused()
 def make_plan(
     inventory: Inventory,
     *,
