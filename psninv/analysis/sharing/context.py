@@ -374,7 +374,10 @@ class Context:
     def _shared(self, assumptions: dict[str, Any]) -> dict[str, Any]:
         # 70k findings at 100k sites rest on a handful of sets of figures: one dict each is 50 MB
         # less to hold, and less to keep and read back (pickle writes a shared dict once).
-        key = tuple((name, tuple(v) if isinstance(v, list) else v) for name, v in assumptions.items())
+        try:
+            return self._assumptions.setdefault(tuple(assumptions.items()), assumptions)
+        except TypeError:  # a list among the figures (a renumbering pool): compared as a tuple
+            key = tuple((name, tuple(v) if isinstance(v, list) else v) for name, v in assumptions.items())
         try:
             return self._assumptions.setdefault(key, assumptions)
         except TypeError:  # a figure that cannot be compared as a key: this finding keeps its own
