@@ -76,7 +76,9 @@ def test_the_changes_ticked_on_the_plan_screen_are_digested_from_their_own_analy
     assert part.after_findings != plan.after_findings
 
 
-def test_the_digest_is_a_small_part_of_the_analysis_it_stands_for(planned: tuple[Plan, list[Finding]]) -> None:
+def test_the_digest_is_a_small_part_of_the_analysis_it_stands_for(
+    planned: tuple[Plan, list[Finding]],
+) -> None:
     plan, findings = planned
     digest = pickle.dumps(plan.after_findings)
     assert pickle.loads(digest) == plan.after_findings
