@@ -23,7 +23,8 @@ from psninv.store import Store
 from psninv.store.fingerprint import fingerprint
 
 KEEP = 2
-"""How many plans the cache holds: each holds two analyses of the network and the plan's circuits."""
+"""How many plans the cache holds: each holds its circuits, the findings after it (digested) and, where
+no kept analysis stands for it, its analysis before."""
 
 SUFFIX = ".plan"
 
