@@ -18,8 +18,9 @@ from psninv.session.kept_plan import plan_store
 from psninv.session.runner import AnalysisRunner
 from psninv.session.snapshot import load_snapshot
 from psninv.store.fingerprint import fingerprint
-from psninv.tui.app import AnalysisProgress, PsninvApp
+from psninv.tui.app import PsninvApp
 from psninv.tui.dashboard import DashboardScreen
+from psninv.tui.messages import AnalysisProgress
 from psninv.tui.plan_screen import PlanProgress
 from psninv.tui.table import VirtualTable
 

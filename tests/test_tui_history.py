@@ -157,7 +157,7 @@ def test_help_lists_the_editing_and_history_keys(edited: Store) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        sections = dict(help_sections())
+        sections = dict(help_sections(app.BINDINGS))
         assert ("u", "Revert") in sections["History (8), a site's history"]
         assert ("E", "Edit row") in sections["Editing: a site, circuit or tenant"]
         assert ("p", "Add prefix") in sections["Editing: a site, circuit or tenant"]

@@ -13,7 +13,6 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.filter import LineFilter
-from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.signal import Signal
@@ -46,9 +45,17 @@ from psninv.tui.history import HistoryScreen
 from psninv.tui.import_review import ImportScreen
 from psninv.tui.links import LinkScreen, LinksScreen
 from psninv.tui.map import MapScreen
+from psninv.tui.messages import (
+    AnalysisDone,
+    AnalysisFailed,
+    AnalysisProgress,
+    DataChanged,
+    InventoryLoaded,
+    LoadFailed,
+    WhatIfDone,
+)
 from psninv.tui.palette import JumpProvider
 from psninv.tui.paths import IMPORT_DIR_ENV
-from psninv.tui.progress import Progressed
 from psninv.tui.safe_text import ControlCodeFilter
 from psninv.tui.site_detail import SiteScreen
 from psninv.tui.sites import SitesScreen
@@ -59,56 +66,6 @@ from psninv.tui.whatif import WhatIfScreen
 POLL_SECONDS = 5.0
 SEARCH_DELAY_S = 1.0
 """How long after the analysis shows the big tables' filter texts are built."""
-
-
-class InventoryLoaded(Message):
-    """A worker finished reading and indexing the inventory."""
-
-    def __init__(self, snapshot: Snapshot, seconds: float) -> None:
-        super().__init__()
-        self.snapshot = snapshot
-        self.seconds = seconds
-
-
-class LoadFailed(Message):
-    """A worker could not read the inventory."""
-
-    def __init__(self, error: BaseException) -> None:
-        super().__init__()
-        self.error = error
-
-
-class AnalysisDone(Message):
-    """A worker finished the analysis of a snapshot."""
-
-    def __init__(self, results: Results) -> None:
-        super().__init__()
-        self.results = results
-
-
-class AnalysisProgress(Progressed):
-    """The analysis started one of its stages ("finding redundancy gaps")."""
-
-
-class AnalysisFailed(Message):
-    """The analysers raised."""
-
-    def __init__(self, error: BaseException) -> None:
-        super().__init__()
-        self.error = error
-
-
-class WhatIfDone(Message):
-    """A worker finished a what-if simulation."""
-
-    def __init__(self, view: WhatIfView, stamp: tuple[Any, ...]) -> None:
-        super().__init__()
-        self.view = view
-        self.stamp = stamp
-
-
-class DataChanged(Message):
-    """The database changed under the app (another process wrote to it)."""
 
 
 _CONTROL_CODES = ControlCodeFilter()

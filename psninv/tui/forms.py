@@ -19,6 +19,7 @@ from psninv.changes import EditResult, create, delete, delete_preview, update
 from psninv.errors import ConflictError, PsninvError, ValidationError
 from psninv.records import COLUMNS, SINGULAR, Column, Kind
 from psninv.tui.failures import failure_text
+from psninv.tui.messages import DataChanged
 
 if TYPE_CHECKING:
     from psninv.tui.app import PsninvApp
@@ -341,8 +342,6 @@ def _saved(app: PsninvApp, entity: str, result: EditResult | None) -> None:
 
 def changed(app: PsninvApp) -> None:
     """Tell the app the inventory changed: it reloads, and the analysis reruns in the background."""
-    from psninv.tui.app import DataChanged
-
     app.post_message(DataChanged())
 
 

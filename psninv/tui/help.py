@@ -45,9 +45,8 @@ def key_text(keys: str) -> str:
     return " ".join(shown)
 
 
-def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Each context with its keys and what they do."""
-    from psninv.tui.app import PsninvApp
+def help_sections(app_keys: list[BindingType]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each context with its keys and what they do; `app_keys` are the app's own, used everywhere."""
     from psninv.tui.base import DetailScreen, FilterBar, ListScreen
     from psninv.tui.dashboard import Card
     from psninv.tui.export_screen import ExportScreen
@@ -68,7 +67,7 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
                 out.append((key_text(binding.key), binding.description))
         return out
 
-    everywhere = rows(PsninvApp.BINDINGS)
+    everywhere = rows(app_keys)
     everywhere.insert(0, ("^p", "Jump to any site, circuit or tenant (command palette)"))
     everywhere.append(("Tab", "Next table or panel on a screen"))
     return [
@@ -122,7 +121,7 @@ class HelpScreen(ModalScreen[None]):
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True, min_width=10)
         grid.add_column()
-        for title, keys in help_sections():
+        for title, keys in help_sections(self.app.BINDINGS):
             grid.add_row(Text(title, style="bold underline"), "")
             for key, description in keys:
                 grid.add_row(key, description)

@@ -20,6 +20,7 @@ from psninv.io.issues import ImportReport
 from psninv.style import plural
 from psninv.tui.base import KeyBar
 from psninv.tui.failures import failure_text
+from psninv.tui.messages import DataChanged
 from psninv.tui.paths import IMPORTABLE, ImportableTree, PathSuggester, inside
 from psninv.tui.progress import Progressed
 from psninv.tui.safe_text import cells, markup
@@ -287,8 +288,6 @@ class ImportScreen(Screen[None]):
             self.say(f"Nothing changed: the inventory already matched the file.{note}")
         self._show_changes(report)
         # The app re-reads the inventory and re-runs the analysis in the background.
-        from psninv.tui.app import DataChanged
-
         self.app.post_message(DataChanged())
 
     def _table(self, *columns: str) -> DataTable[str]:
