@@ -20,6 +20,7 @@ from psninv.errors import InputError, PsninvError
 from psninv.io.export import export_inventory, resolve_target
 from psninv.tui.base import KeyBar
 from psninv.tui.failures import failure_text
+from psninv.tui.messages import Failed
 from psninv.tui.paths import PathSuggester
 from psninv.tui.safe_text import markup
 
@@ -47,12 +48,8 @@ class ExportDone(Message):
         self.delivered = delivered
 
 
-class ExportFailed(Message):
+class ExportFailed(Failed):
     """The export worker could not write."""
-
-    def __init__(self, error: BaseException) -> None:
-        super().__init__()
-        self.error = error
 
 
 def with_format(path: str, fmt: str) -> str:

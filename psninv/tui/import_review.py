@@ -20,7 +20,7 @@ from psninv.io.issues import ImportReport
 from psninv.style import plural
 from psninv.tui.base import KeyBar
 from psninv.tui.failures import failure_text
-from psninv.tui.messages import DataChanged
+from psninv.tui.messages import DataChanged, Failed
 from psninv.tui.paths import IMPORTABLE, ImportableTree, PathSuggester, inside
 from psninv.tui.progress import Progressed
 from psninv.tui.safe_text import cells, markup
@@ -47,12 +47,11 @@ class ImportFinished(Message):
         self.applied = applied
 
 
-class ImportCrashed(Message):
+class ImportCrashed(Failed):
     """The importer raised instead of reporting (a vanished database, say)."""
 
     def __init__(self, error: BaseException, applied: bool) -> None:
-        super().__init__()
-        self.error = error
+        super().__init__(error)
         self.applied = applied
 
 

@@ -19,12 +19,16 @@ class InventoryLoaded(Message):
         self.seconds = seconds
 
 
-class LoadFailed(Message):
-    """A worker could not read the inventory."""
+class Failed(Message):
+    """A worker's work raised: the `error`, for the screen to say in one line (or as a bug)."""
 
     def __init__(self, error: BaseException) -> None:
         super().__init__()
         self.error = error
+
+
+class LoadFailed(Failed):
+    """A worker could not read the inventory."""
 
 
 class AnalysisDone(Message):
@@ -39,12 +43,8 @@ class AnalysisProgress(Progressed):
     """The analysis started one of its stages ("finding redundancy gaps")."""
 
 
-class AnalysisFailed(Message):
+class AnalysisFailed(Failed):
     """The analysers raised."""
-
-    def __init__(self, error: BaseException) -> None:
-        super().__init__()
-        self.error = error
 
 
 class WhatIfDone(Message):

@@ -23,6 +23,7 @@ from psninv.session.kept_plan import plan_store
 from psninv.style import money, signed_money
 from psninv.tui import colours
 from psninv.tui.base import KeyBar
+from psninv.tui.messages import Failed
 from psninv.tui.progress import Progressed
 from psninv.tui.safe_text import cells
 
@@ -53,12 +54,8 @@ class PlanProgress(Progressed):
     """The plan worker started a stage ("proving remedies")."""
 
 
-class PlanFailed(Message):
+class PlanFailed(Failed):
     """A plan worker failed."""
-
-    def __init__(self, error: BaseException) -> None:
-        super().__init__()
-        self.error = error
 
 
 class PlanScreen(Screen[None]):
