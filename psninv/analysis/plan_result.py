@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from psninv.analysis.costs import pounds, tenant_annual_costs
 from psninv.analysis.finding import Finding, Kind, Severity
@@ -107,6 +107,31 @@ class PlanTotals:
         }
 
 
+G = TypeVar("G", bound="Graded")
+
+
+class Graded(Protocol):
+    """Anything with a severity and what it touches: a Finding, or a FindingRef of the network after."""
+
+    @property
+    def severity(self) -> Severity: ...
+    @property
+    def sites(self) -> Sequence[str]: ...
+    @property
+    def links(self) -> Sequence[str]: ...
+    @property
+    def tenants(self) -> Sequence[str]: ...
+
+
+def severity_counts(findings: Iterable[G], keep: Callable[[G], bool] | None = None) -> dict[str, int]:
+    """How many findings of each severity, worst first (only those `keep` accepts, if given)."""
+    counts = dict.fromkeys((s.value for s in Severity), 0)
+    for finding in findings:
+        if keep is None or keep(finding):
+            counts[finding.severity.value] += 1
+    return counts
+
+
 class FindingRef(NamedTuple):
     """A finding as a plan's readers see the network after it: what it is, how bad, and what it touches."""
 
@@ -151,11 +176,7 @@ class AfterFindings:
 
     def severity_counts(self, keep: Callable[[FindingRef], bool] | None = None) -> dict[str, int]:
         """How many findings of each severity, worst first (only those `keep` accepts, if given)."""
-        counts = dict.fromkeys((s.value for s in Severity), 0)
-        for ref in self.refs:
-            if keep is None or keep(ref):
-                counts[ref.severity.value] += 1
-        return counts
+        return severity_counts(self.refs, keep)
 
     def count(self, kind: Kind) -> int:
         """How many findings of one kind."""
@@ -187,10 +208,7 @@ class Plan:
         """Findings by severity, "before" or "after" the plan."""
         if which == "after":
             return self.after_findings.severity_counts()
-        counts = dict.fromkeys((s.value for s in Severity), 0)
-        for finding in self.before_analysis.findings:
-            counts[finding.severity.value] += 1
-        return counts
+        return severity_counts(self.before_analysis.findings)
 
     def critical_closed(self) -> int:
         """Critical findings before that the after-state no longer has."""

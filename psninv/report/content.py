@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from psninv.analysis import Analysis, Policy, Severity, Tariff, analyse
 from psninv.analysis.finding import Category, Finding
 from psninv.analysis.plan import make_plan
-from psninv.analysis.plan_result import Plan
+from psninv.analysis.plan_result import Graded, Plan, severity_counts
 from psninv.display import clean
 from psninv.errors import InputError
 from psninv.inventory import Inventory
@@ -171,18 +170,7 @@ def build_report(
     return report
 
 
-class Touching(Protocol):
-    """What a finding touches: a Finding, or a plan's FindingRef of the network after it."""
-
-    @property
-    def sites(self) -> Sequence[str]: ...
-    @property
-    def links(self) -> Sequence[str]: ...
-    @property
-    def tenants(self) -> Sequence[str]: ...
-
-
-def _touching(view: Inventory, tenant: str | None) -> Callable[[Touching], bool]:
+def _touching(view: Inventory, tenant: str | None) -> Callable[[Graded], bool]:
     if tenant is None:
         return lambda finding: True
     own = {code for code in view.sites if code not in view.references}
@@ -209,11 +197,8 @@ def _gap(finding: Finding, inventory: Inventory) -> Gap:
     )
 
 
-def _plan_part(plan: Plan, inventory: Inventory, keep: Callable[[Touching], bool]) -> PlanPart:
-    before = {severity.value: 0 for severity in Severity}
-    for finding in plan.before_analysis.findings:
-        if keep(finding):
-            before[finding.severity.value] += 1
+def _plan_part(plan: Plan, inventory: Inventory, keep: Callable[[Graded], bool]) -> PlanPart:
+    before = severity_counts(plan.before_analysis.findings, keep)
     after = plan.after_findings.severity_counts(keep)
     totals = plan.totals
     bills = [
